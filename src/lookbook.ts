@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { loadConfig, type LookbookConfig, type LookbookConfigInput } from './config/index.ts';
 import type { LookbookContext } from './context.ts';
 import { Embedder } from './embeddings/embedder.ts';
+import { customBackbone, type BackboneSpec } from './embeddings/backbones.ts';
 import { createLogger, type Logger } from './logging/index.ts';
 import { ingestCatalogue, type IngestOptions, type IngestReport } from './pipelines/ingest.ts';
 import { similarItems, type SimilarAnswer, type SimilarOptions, type SimilarQuery } from './pipelines/similar.ts';
@@ -25,6 +26,13 @@ export function backboneNameOf(config: LookbookConfig): string {
   return typeof config.backbone === 'string' ? config.backbone : config.backbone.name;
 }
 
+/** The backbone the embedder loads: a registry name, or the spec of the user's own ONNX model. */
+export function backboneSpecOf(config: LookbookConfig): string | BackboneSpec {
+  const b = config.backbone;
+  if (typeof b === 'string') return b;
+  return customBackbone({ name: b.name, path: b.path, inputSize: b.inputSize, layout: b.layout, mean: b.mean, std: b.std, outputName: b.output });
+}
+
 export class Lookbook {
   readonly ctx: LookbookContext;
   #embedder?: Promise<Embedder>;
@@ -37,7 +45,7 @@ export class Lookbook {
       backboneName: backboneNameOf(config),
       embedder: () => {
         this.#embedder ??= Embedder.create({
-          backbone: config.backbone,
+          backbone: backboneSpecOf(config),
           dataDir: config.dataDir,
           threads: config.threads,
           batchSize: config.batchSize,
