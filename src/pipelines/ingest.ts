@@ -44,7 +44,7 @@ export interface IngestReport {
   removed: number;
   /** Images that went through the CNN in this run. */
   embedded: number;
-  /** Items whose image bytes already had features (no CNN work). */
+  /** Items whose image bytes already had features, or share bytes with an item embedded in this run (no CNN work). */
   reused: number;
   failed: IngestFailure[];
   rowProblems: RowProblem[];
@@ -187,6 +187,7 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
       if (r.vector) {
         pendingFeatures.push({ contentHash: r.key, backbone, vector: r.vector, attributes: extractAttributes(r.prepared.raster) });
         report.embedded++;
+        report.reused += items.length - 1; // other items with the same bytes share this embedding
       }
       for (const item of items) {
         await writeItem(item);
