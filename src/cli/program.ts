@@ -5,6 +5,8 @@ import { similarCommand } from './commands/similar.ts';
 import { infoCommand } from './commands/info.ts';
 import { demoCommand } from './commands/demo.ts';
 import { evalCommand } from './commands/eval.ts';
+import { trainCommand } from './commands/train.ts';
+import { profileCommand, styleCommand } from './commands/style.ts';
 
 export const VERSION = '0.1.0';
 
@@ -13,6 +15,15 @@ export function buildProgram(): Command {
     .description('Lookbook: fashion recommendations from CNN features — similar items, style, outfits, personalization.')
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)');
-  for (const cmd of [demoCommand(), ingestCommand(), similarCommand(), infoCommand(), evalCommand()]) program.addCommand(cmd);
+  for (const cmd of [
+    demoCommand(),
+    ingestCommand(),
+    similarCommand(),
+    styleCommand(),
+    profileCommand(),
+    trainCommand(),
+    infoCommand(),
+    evalCommand(),
+  ]) program.addCommand(cmd);
   return program;
 }

@@ -13,6 +13,7 @@ import { embedMany } from '../embeddings/embedder.ts';
 import { extractAttributes } from '../attributes/index.ts';
 import { reasonOf } from '../errors.ts';
 import { noProgress, type ProgressCallback } from '../logging/index.ts';
+import { afterIngest, type PostIngestResult } from './post-ingest.ts';
 import type { FeatureRecord, Item } from '../types.ts';
 
 export interface IngestOptions extends ReadCatalogueOptions {
@@ -24,6 +25,8 @@ export interface IngestOptions extends ReadCatalogueOptions {
   commitEvery?: number;
   /** Write a JSON report under <dataDir>/reports (default true). */
   writeReport?: boolean;
+  /** Update learned spaces and style predictions when items changed (default true). */
+  updateModels?: boolean;
 }
 
 export interface IngestFailure {
@@ -50,6 +53,8 @@ export interface IngestReport {
   rowProblems: RowProblem[];
   seconds: number;
   reportFile?: string;
+  /** Learned spaces and style predictions brought up to date after the ingest. */
+  models?: PostIngestResult;
 }
 
 function sha256(buf: Buffer): string {
@@ -203,6 +208,10 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
     if (gone.length) report.removed = await store.deleteItems(gone);
   }
 
+  const changed = report.added + report.updated + report.removed > 0;
+  if (changed && (opts.updateModels ?? true) && !opts.signal?.aborted) {
+    report.models = await afterIngest(ctx, { onProgress: progress });
+  }
   report.seconds = (performance.now() - t0) / 1000;
   progress({ status: 'done', task: 'ingest', done, total, failed: report.failed.length, seconds: report.seconds });
   if (opts.writeReport ?? true) {

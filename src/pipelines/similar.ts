@@ -4,7 +4,9 @@
  */
 import type { LookbookContext } from '../context.ts';
 import { LookbookError } from '../errors.ts';
-import { sharedColourNames } from '../attributes/index.ts';
+import { extractAttributes, sharedColourNames } from '../attributes/index.ts';
+// Registers learned similarity spaces with resolveSpace (side effect).
+import '../models/metric-space/from-store.ts';
 import type { ColourShare, ImageAttributes, Item, ItemFilter } from '../types.ts';
 import { resolveSpace, type ResolvedSpace } from './spaces.ts';
 
@@ -69,7 +71,6 @@ export async function similarItems(ctx: LookbookContext, query: SimilarQuery, op
   } else if (query.image !== undefined) {
     const embedder = await ctx.embedder();
     const { prepared, vector } = await embedder.embedImage(query.image, { maxPixels: ctx.config.maxPixels });
-    const { extractAttributes } = await import('../attributes/index.ts');
     rawVector = vector;
     contentHash = prepared.contentHash;
     queryAttrs = extractAttributes(prepared.raster);
