@@ -1,0 +1,2 @@
+export * from './temporal.ts';
+export * from './holdout.ts';
