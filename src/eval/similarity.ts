@@ -6,7 +6,7 @@
 import type { LookbookContext } from '../context.ts';
 import { LookbookError } from '../errors.ts';
 import type { Item } from '../types.ts';
-import { mulberry32, sampleIndices } from './random.ts';
+import { mulberry32, sampleIndices } from '../util/random.ts';
 
 export interface SimilarityEvalOptions {
   /** Label column: a typed field (category, colour, gender) or a metadata column (e.g. articleType). */

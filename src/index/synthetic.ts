@@ -3,18 +3,9 @@
  * random vectors every ANN index has poor recall and the measurement says nothing.
  */
 import { normalizeRows } from './vector-index.ts';
+import { mulberry32 } from '../util/random.ts';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** Standard normal sampler (Box–Muller) over a uniform PRNG. */
 export function gaussian(rand: () => number): () => number {

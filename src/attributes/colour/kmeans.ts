@@ -3,18 +3,9 @@
  * Points are packed triples; weights are pixel counts (callers quantise pixels into bins first).
  */
 import type { Lab } from './lab.ts';
+import { mulberry32 } from '../../util/random.ts';
 
-/** Small, fast seeded PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface Cluster {
   lab: Lab;

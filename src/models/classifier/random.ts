@@ -1,26 +1,8 @@
 /** Seeded randomness and splits shared by the heads (deterministic for a given seed). */
 
-/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** In-place Fisher–Yates shuffle. */
-export function shuffleInPlace<T>(a: T[] | Int32Array, rng: () => number): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
-  }
-}
+/** The project's seeded PRNG and in-place shuffle, under the names the heads use. */
+export { mulberry32 as makeRng, shuffle as shuffleInPlace } from '../../util/random.ts';
+import { mulberry32 as makeRng, shuffle as shuffleInPlace } from '../../util/random.ts';
 
 /**
  * Stratified split of row indices by label: each class contributes round(fraction · n_c) rows to the

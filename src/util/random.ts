@@ -12,11 +12,13 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Fisher–Yates shuffle in place. */
-export function shuffle<T>(arr: T[], rand: () => number): T[] {
+/** Fisher–Yates shuffle in place (arrays and typed arrays); returns its argument. */
+export function shuffle<A extends { length: number; [i: number]: unknown }>(arr: A, rand: () => number): A {
   for (let i = arr.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
-    [arr[i], arr[j]] = [arr[j]!, arr[i]!];
+    const t = arr[i];
+    arr[i] = arr[j];
+    arr[j] = t;
   }
   return arr;
 }
