@@ -121,7 +121,7 @@ export class SqliteStore implements Store {
       'getItems',
       () =>
         this.db
-          .prepare(`SELECT i.* FROM json_each(?) j JOIN items i ON i.id = j.value ORDER BY j.key`)
+          .prepare(`SELECT i.* FROM json_each(?) j CROSS JOIN items i ON i.id = j.value ORDER BY j.key`)
           .all(JSON.stringify(ids)) as ItemRow[],
     );
     return rows.map(itemFromRow);
@@ -206,7 +206,7 @@ export class SqliteStore implements Store {
       'hasFeatures',
       () =>
         this.db
-          .prepare('SELECT f.content_hash FROM json_each(?) j JOIN features f ON f.content_hash = j.value AND f.backbone = ?')
+          .prepare('SELECT f.content_hash FROM json_each(?) j CROSS JOIN features f ON f.content_hash = j.value AND f.backbone = ?')
           .pluck()
           .all(JSON.stringify(contentHashes), backbone) as string[],
     );
@@ -219,7 +219,7 @@ export class SqliteStore implements Store {
       () =>
         this.db
           .prepare(`SELECT i.id AS item_id, f.content_hash, f.backbone, f.vector, f.attributes FROM json_each(?) j
-            JOIN items i ON i.id = j.value JOIN features f ON f.content_hash = i.content_hash AND f.backbone = ?`)
+            JOIN items i ON i.id = j.value CROSS JOIN features f ON f.content_hash = i.content_hash AND f.backbone = ?`)
           .all(JSON.stringify(ids), backbone) as (FeatureRow & { item_id: string })[],
     );
     return new Map(rows.map((r) => [r.item_id, featureFromRow(r)]));
@@ -281,9 +281,9 @@ export class SqliteStore implements Store {
   async getItemVectors(space: string, ids: string[]): Promise<Map<string, Float32Array>> {
     const rows = this.#read('getItemVectors', () => {
       const sql = this.spaces.isDerived(space)
-        ? 'SELECT v.item_id AS id, v.vector FROM json_each(?) j JOIN item_vectors v ON v.space = ? AND v.item_id = j.value'
-        : `SELECT i.id AS id, f.vector FROM json_each(?) j JOIN items i ON i.id = j.value
-           JOIN features f ON f.content_hash = i.content_hash AND f.backbone = ?`;
+        ? 'SELECT v.item_id AS id, v.vector FROM json_each(?) j CROSS JOIN item_vectors v ON v.space = ? AND v.item_id = j.value'
+        : `SELECT i.id AS id, f.vector FROM json_each(?) j CROSS JOIN items i ON i.id = j.value
+           CROSS JOIN features f ON f.content_hash = i.content_hash AND f.backbone = ?`;
       return this.db.prepare(sql).all(JSON.stringify(ids), space) as { id: string; vector: Buffer }[];
     });
     return new Map(rows.map((r) => [r.id, blobToVector(r.vector)]));
