@@ -9,6 +9,7 @@ import { createProgressRenderer } from '../src/cli/progress.ts';
 import { printIngestSummary } from '../src/cli/commands/ingest.ts';
 import { datasetPath, evalCacheDir, type DatasetName } from '../src/testing/datasets.ts';
 import type { IngestOptions } from '../src/pipelines/ingest.ts';
+import { importOutfits } from '../src/outfits/import.ts';
 
 /** How each shared data set maps onto a catalogue. */
 export const EVAL_CATALOGUES: Partial<Record<DatasetName, (root: string) => IngestOptions>> = {
@@ -38,6 +39,11 @@ export async function prepareDataset(name: DatasetName, opts: { limit?: number; 
   const report = await lb.ingest({ ...make(root), limit: opts.limit, onProgress: progress });
   progress.stop();
   if (!opts.quiet) printIngestSummary(report, process.stderr);
+  if (name === 'mango') {
+    // The stylists' outfits (validated against the ingested catalogue; idempotent).
+    const o = await importOutfits(lb.store, path.join(root, 'outfit_data.csv'));
+    if (!opts.quiet) process.stderr.write(`Outfits     ${o.outfits.length} imported from ${o.parsedOutfits} (${o.problems.length} problems)\n`);
+  }
   return lb;
 }
 
