@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { evalCommand } from './commands/eval.ts';
 import { trainCommand } from './commands/train.ts';
 import { profileCommand, styleCommand } from './commands/style.ts';
+import { serveCommand } from '../server/serve-command.ts';
 
 export const VERSION = '0.1.0';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   for (const cmd of [
     demoCommand(),
     ingestCommand(),
+    serveCommand(),
     similarCommand(),
     styleCommand(),
     profileCommand(),

@@ -246,12 +246,14 @@ export class SqliteStore implements Store {
   // --- vector search ----------------------------------------------------------
   async searchVectors(space: string, query: Float32Array, k: number, opts: { filter?: ItemFilter; exact?: boolean } = {}): Promise<Neighbour[]> {
     let allowed: Set<string> | undefined;
-    if (!isEmptyFilter(opts.filter)) {
-      const w = filterToSql(opts.filter);
+    const { excludeIds, ...rest } = opts.filter ?? {};
+    if (!isEmptyFilter(rest)) {
+      const w = filterToSql(rest);
       allowed = new Set(this.#read('searchVectors', () => this.db.prepare(`SELECT i.id FROM items i WHERE ${w.sql}`).pluck().all(...w.params) as string[]));
     }
+    const excluded = excludeIds?.length ? new Set(excludeIds) : undefined;
     try {
-      return this.spaces.search(space, query, k, { allowed, exact: opts.exact });
+      return this.spaces.search(space, query, k, { allowed, excluded, exact: opts.exact });
     } catch (e) {
       throw wrapSqlite(e, 'searchVectors');
     }

@@ -197,11 +197,19 @@ export class VectorSpaces {
   }
 
   /**
-   * Nearest neighbours in a space. `allowed` (item ids) restricts the result; `exact` forces
+   * Nearest neighbours in a space. `allowed` (item ids) restricts the result, `excluded` ids are
+   * never returned; `exact` forces
    * brute force. With a filter, ANN results are over-fetched and filtered; when fewer than k
    * survive, the filtered subset is searched exactly.
    */
-  search(space: string, query: Float32Array, k: number, opts: { allowed?: Set<string>; exact?: boolean } = {}): Neighbour[] {
+  search(space: string, query: Float32Array, k: number, opts: { allowed?: Set<string>; excluded?: Set<string>; exact?: boolean } = {}): Neighbour[] {
+    // Excluded ids (e.g. the query item) are dropped from a slightly larger result instead of
+    // restricting the search: no id set of the whole catalogue has to be built for them.
+    const excluded = opts.excluded;
+    if (excluded && excluded.size > 0) {
+      const more = this.search(space, query, k + excluded.size, { allowed: opts.allowed, exact: opts.exact });
+      return more.filter((h) => !excluded.has(h.id)).slice(0, k);
+    }
     if (!(query instanceof Float32Array)) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'query must be a Float32Array');
     if (!Number.isInteger(k) || k <= 0) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `k must be a positive integer, got ${k}`);
     const c = this.cache(space);
