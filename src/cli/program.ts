@@ -8,6 +8,7 @@ import { evalCommand } from './commands/eval.ts';
 import { trainCommand } from './commands/train.ts';
 import { profileCommand, styleCommand } from './commands/style.ts';
 import { serveCommand } from '../server/serve-command.ts';
+import { outfitCommand, outfitsCommand, trainCompatibilityCommand } from './commands/outfit.ts';
 
 export const VERSION = '0.1.0';
 
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
     similarCommand(),
     styleCommand(),
     profileCommand(),
+    outfitsCommand(),
+    outfitCommand(),
     trainCommand(),
     infoCommand(),
     evalCommand(),

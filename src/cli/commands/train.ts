@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { trainClassifier, predictAll } from '../../pipelines/style.ts';
 import { trainSimilaritySpace } from '../../models/metric-space/from-store.ts';
 import { createProgressRenderer } from '../progress.ts';
+import { trainCompatibilityCommand } from './outfit.ts';
 import { openFromCli, parseIntArg, printJson, table, withGlobals, type GlobalOptions } from '../common.ts';
 
 interface StyleTrainOptions extends GlobalOptions {
@@ -80,5 +81,6 @@ export function trainCommand(): Command {
   const cmd = new Command('train').description('Train models on the store\'s data: style heads, the learned similarity space, outfit compatibility, recommenders.');
   cmd.addCommand(styleTrain());
   cmd.addCommand(similarityTrain());
+  cmd.addCommand(trainCompatibilityCommand());
   return cmd;
 }
