@@ -54,7 +54,8 @@ async function runModels(specs: Spec[], train: InteractionData, segments: Record
     const trainS = (performance.now() - t0) / 1000;
     const out: Record<string, EvalResult> = {};
     for (const [seg, { cases, candidates }] of Object.entries(segments)) out[seg] = evaluateCases(model, cases, { candidates });
-    const extra = spec.name === 'hybrid' ? ` weights=${JSON.stringify((model as unknown as { weights: number[] }).weights)}` : '';
+    const h = model as unknown as { weights: number[]; shortlistSize: number };
+    const extra = spec.name === 'hybrid' ? ` weights=${JSON.stringify(h.weights)} shortlist=${h.shortlistSize}` : '';
     log(`  ${spec.label}: trained in ${trainS.toFixed(1)} s${extra}`);
     rows.push({ model: spec.label, trainS, segments: out });
   }
@@ -96,10 +97,16 @@ async function renttherunway(): Promise<unknown> {
     { label: 'popularity (30-day decay)', name: 'popularity', config: { halfLifeDays: 30 } },
     { label: 'item-knn', name: 'item-knn' },
     { label: 'bpr', name: 'bpr', config: bprCfg },
-    { label: 'hybrid (pop30+knn+bpr)', name: 'hybrid', config: { components: [{ name: 'popularity', config: { halfLifeDays: 30 } }, { name: 'item-knn' }, { name: 'bpr', config: bprCfg }] } },
+    // weights and shortlist size tuned by the hybrid on the latest 10% of the training period (never the test split)
+    { label: 'hybrid (pop30+knn+bpr)', name: 'hybrid', config: { components: [{ name: 'popularity', config: { halfLifeDays: 30 } }, { name: 'item-knn' }, { name: 'bpr', config: bprCfg }], shortlistSizes: [100, 200, 400], validationWindows: 2 } },
   ];
   const rows = await runModels(specs, train, { warm: { cases: warm }, 'cold users': { cases: cold } });
   log(`\nWarm users (history in train):\n${table(rows, 'warm')}\n\nCold users (no train history; first test rental as profile):\n${table(rows, 'cold users')}`);
+  const r20 = (label: string, seg: string) => rows.find((r) => r.model.startsWith(label))?.segments[seg]?.metrics['recall@20'] ?? NaN;
+  for (const seg of ['warm', 'cold users']) {
+    const h = r20('hybrid', seg);
+    log(`Recall@20 ratio (${seg}): hybrid/popularity ${(h / r20('popularity', seg)).toFixed(2)}×, hybrid/popularity (30-day decay) ${(h / r20('popularity (30-day decay)', seg)).toFixed(2)}×`);
+  }
   log(`\nCold items: ${relCold} of ${relTotal} warm-user targets are items with no training rentals (RentTheRunway has no images, so no visual model can rank them; see --dataset mango).`);
   void activeUsers;
   return { ...info, rows };
@@ -130,7 +137,9 @@ async function mango(): Promise<unknown> {
   };
   log(`Mango: ${JSON.stringify(info, null, 1)}`);
   const f: ItemFeatures = feats;
-  const vcfg = { epochs: 30 };
+  // 15 epochs: chosen on a validation split carved from the training outfits (one more item per outfit and
+  // 10% of items held out): warm 0.0963 / cold-item 0.0945 Recall@20 vs 0.0894 / 0.0940 at 30 epochs
+  const vcfg = { epochs: 15 };
   const specs: Spec[] = [
     { label: 'popularity', name: 'popularity' },
     { label: 'item-knn', name: 'item-knn' },

@@ -70,7 +70,11 @@ export async function recommendForUser(ctx: RecommendContext, user: UserQuery, o
       ref = u;
     } else if (fresh.size > 0) {
       ref = { itemIdxs: [...fresh.keys()], weights: [...fresh.values()] };
-    } else ref = -1; // nothing known: the model's fallback (popularity in the hybrid)
+    } else {
+      throw new LookbookError('LB_ERR_NOT_FOUND', `unknown user "${user}": no training history and no recorded events on known items (give liked items, or record events and retrain)`, {
+        subject: user,
+      });
+    }
   } else {
     if (user.likedItemIds.length === 0) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'likedItemIds is empty');
     ref = model.profileOf(user.likedItemIds);
@@ -88,8 +92,12 @@ export async function recommendForUser(ctx: RecommendContext, user: UserQuery, o
   }
   let candidates: number[] | undefined;
   if (opts.filter && Object.keys(opts.filter).some((key) => key !== 'excludeIds')) {
-    const allowed = await store.listItems({ filter: opts.filter });
-    candidates = allowed.map((it) => d.itemIndex.get(it.id)).filter((i): i is number => i !== undefined);
+    const allowed = await allowedItemIds(store, opts.filter);
+    candidates = [];
+    for (const id of allowed) {
+      const i = d.itemIndex.get(id);
+      if (i !== undefined) candidates.push(i);
+    }
   }
   const ranked = model.rank(ref, { k, itemIdxs: candidates, exclude });
   const explanations = ranked.map((r) => model.explain(ref, r.idx));
@@ -113,4 +121,50 @@ function reasonText(e: Explanation | undefined, itemIds: string[], titles: Map<s
     case 'popular':
       return ['popular now'];
   }
+}
+
+// --- allowed ids per filter --------------------------------------------------------------------
+/** Stores may offer a light id-only listing (the lead may add it to the Store interface). */
+type IdListing = { listItemIds?: (filter?: ItemFilter) => Promise<string[]> };
+interface AllowedEntry {
+  ids: string[];
+  count: number;
+  at: number;
+}
+const allowedCache = new WeakMap<Store, Map<string, AllowedEntry>>();
+/** How long a cached allowed-id set is trusted without re-listing (its count is re-checked every call). */
+const ALLOWED_TTL_MS = 60_000;
+
+/**
+ * Ids of the items passing a metadata filter, without materialising full items on every call:
+ * `store.listItemIds` when the store has it; otherwise one `listItems` per filter, cached per store
+ * and re-validated on each call by `countItems(filter)` (a COUNT query) plus a 60 s time limit.
+ */
+export async function allowedItemIds(store: Store, filter: ItemFilter): Promise<string[]> {
+  const { excludeIds: _ignored, ...rest } = filter;
+  const lister = (store as Store & IdListing).listItemIds;
+  if (typeof lister === 'function') return lister.call(store, rest);
+  let byFilter = allowedCache.get(store);
+  if (!byFilter) allowedCache.set(store, (byFilter = new Map()));
+  const key = stableJson(rest);
+  const count = await store.countItems(rest);
+  const hit = byFilter.get(key);
+  if (hit && hit.count === count && Date.now() - hit.at < ALLOWED_TTL_MS) return hit.ids;
+  const ids = (await store.listItems({ filter: rest })).map((it) => it.id);
+  if (byFilter.size > 100) byFilter.clear();
+  byFilter.set(key, { ids, count, at: Date.now() });
+  return ids;
+}
+
+/** JSON with object keys sorted at every level (equal filters give equal keys). */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
 }

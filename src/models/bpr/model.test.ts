@@ -14,9 +14,9 @@ test('BPR beats popularity on a RentTheRunway temporal sample, is seeded, and sa
   const dir = requireDataset(t, 'renttherunway');
   if (!dir) return;
   const { events } = await loadRentTheRunway(dir);
-  const { train, cases } = await temporalCases(activeUsers(events, 5), 0.2);
+  const { train, cases } = await temporalCases(activeUsers(events, 10), 0.2);
   const pop = evaluateCases(await new PopularityRecommender().fit(train), cases).metrics;
-  const bpr = await new BprRecommender({ epochs: 10, halfLifeDays: 60, seed: 1 }).fit(train);
+  const bpr = await new BprRecommender({ epochs: 5, halfLifeDays: 60, seed: 1 }).fit(train);
   const m = evaluateCases(bpr, cases).metrics;
   console.log(`# bpr recall@20 ${m['recall@20']!.toFixed(4)} vs popularity ${pop['recall@20']!.toFixed(4)} (${cases.length} users)`);
   assert.ok(m['recall@20']! > pop['recall@20']!);

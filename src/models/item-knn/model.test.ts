@@ -14,7 +14,7 @@ test('item-kNN beats popularity on a RentTheRunway temporal sample; new users ge
   const dir = requireDataset(t, 'renttherunway');
   if (!dir) return;
   const { events } = await loadRentTheRunway(dir);
-  const { train, cases } = await temporalCases(activeUsers(events, 5), 0.2);
+  const { train, cases } = await temporalCases(activeUsers(events, 10), 0.2);
   const pop = evaluateCases(await new PopularityRecommender().fit(train), cases).metrics;
   const knn = await new ItemKnnRecommender().fit(train);
   const m = evaluateCases(knn, cases).metrics;

@@ -13,6 +13,11 @@ export interface ItemKnnConfig {
   shrink?: number;
   /** Use summed event weights (log-scaled) instead of 0/1 interactions (default false). */
   weighted?: boolean;
+  /**
+   * Recency half-life in days for a known user's history (0 = off): recent interactions count more
+   * when summing neighbours, relative to the newest training event.
+   */
+  halfLifeDays?: number;
 }
 
 export class ItemKnnRecommender extends Recommender {
@@ -22,9 +27,11 @@ export class ItemKnnRecommender extends Recommender {
   private ptr: Int32Array = new Int32Array(1);
   private nbr: Int32Array = new Int32Array(0);
   private sim: Float32Array = new Float32Array(0);
+  /** Newest training event time (ms), the reference for history recency. */
+  private refTime = 0;
 
   constructor(config: ItemKnnConfig = {}) {
-    super({ neighbours: 100, shrink: 50, weighted: false, ...config });
+    super({ neighbours: 100, shrink: 50, weighted: false, halfLifeDays: 0, ...config });
   }
 
   private w(v: number): number {
@@ -33,6 +40,8 @@ export class ItemKnnRecommender extends Recommender {
 
   protected fitModel(train: InteractionData): void {
     const n = train.nItems;
+    this.refTime = 0;
+    for (const t of train.times) if (t > this.refTime) this.refTime = t;
     const N = this.config.neighbours ?? 100;
     const shrink = this.config.shrink ?? 10;
     const col = train.byItem();
@@ -95,7 +104,10 @@ export class ItemKnnRecommender extends Recommender {
   protected scoreUser(u: number, out: Float32Array): void {
     const d = this.data;
     const vals = d.userValues(u);
-    this.accumulate(d.userItems(u), Float32Array.from(vals, (v) => this.w(v)), out);
+    const half = this.config.halfLifeDays ?? 0;
+    const lambda = half > 0 ? Math.LN2 / (half * 86_400_000) : 0;
+    const t0 = d.indptr[u]!;
+    this.accumulate(d.userItems(u), Float32Array.from(vals, (v, k) => this.w(v) * (lambda > 0 ? Math.exp(-lambda * (this.refTime - d.times[t0 + k]!)) : 1)), out);
   }
   protected override scoreProfile(p: UserProfile, out: Float32Array): void {
     this.accumulate(p.itemIdxs, p.weights, out);
@@ -113,10 +125,11 @@ export class ItemKnnRecommender extends Recommender {
     return best;
   }
 
-  protected exportState(): { arrays: ModelArrays } {
-    return { arrays: { ptr: this.ptr, nbr: this.nbr, sim: this.sim } };
+  protected exportState(): { arrays: ModelArrays; state: Record<string, unknown> } {
+    return { arrays: { ptr: this.ptr, nbr: this.nbr, sim: this.sim }, state: { refTime: this.refTime } };
   }
-  protected importState(a: ModelArrays): void {
+  protected importState(a: ModelArrays, state: Record<string, unknown>): void {
+    this.refTime = (state.refTime as number | undefined) ?? 0;
     this.ptr = a.ptr as Int32Array;
     this.nbr = a.nbr as Int32Array;
     this.sim = a.sim as Float32Array;

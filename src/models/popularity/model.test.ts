@@ -20,6 +20,10 @@ test('popularity counts users; recency decay favours recent items; unknown users
   // removeSeen leaves out the user's own items
   assert.deepEqual(plain.recommend('e', 3).map((r) => r.itemId), ['old']);
   assert.equal(plain.explain(0, data.itemIndex.get('old')!)?.kind, 'popular');
+  // logScale: same order, log(1 + count) scores
+  const logged = await new PopularityRecommender({ logScale: true }).fit(data);
+  assert.deepEqual(logged.recommend('nobody', 3).map((r) => r.itemId), ['old', 'new', 'cold']);
+  assert.ok(Math.abs(logged.score(-1, [data.itemIndex.get('old')!])[0]! - Math.log(4)) < 1e-6);
 });
 
 test('save/load round-trips to identical scores', async () => {

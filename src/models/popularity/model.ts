@@ -11,6 +11,11 @@ export interface PopularityConfig {
   halfLifeDays?: number;
   /** Sum event weights instead of counting users. */
   weighted?: boolean;
+  /**
+   * Score log(1 + popularity) instead of popularity (same ranking; a lighter tail, so that the
+   * hybrid's z-scored blend is not dominated by a handful of best-sellers).
+   */
+  logScale?: boolean;
 }
 
 export class PopularityRecommender extends Recommender {
@@ -32,6 +37,7 @@ export class PopularityRecommender extends Recommender {
       const w = this.config.weighted ? train.values[p]! : 1;
       pop[train.indices[p]!]! += lambda > 0 ? w * Math.exp(-lambda * (ref - train.times[p]!)) : w;
     }
+    if (this.config.logScale) for (let i = 0; i < pop.length; i++) pop[i] = Math.log1p(pop[i]!);
     this.pop = pop;
   }
 
