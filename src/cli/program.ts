@@ -8,7 +8,9 @@ import { evalCommand } from './commands/eval.ts';
 import { trainCommand } from './commands/train.ts';
 import { profileCommand, styleCommand } from './commands/style.ts';
 import { serveCommand } from '../server/serve-command.ts';
-import { outfitCommand, outfitsCommand, trainCompatibilityCommand } from './commands/outfit.ts';
+import { outfitCommand, outfitsCommand } from './commands/outfit.ts';
+import { recommendCommand } from './commands/recommend.ts';
+import { eventsCommand } from './commands/events.ts';
 
 export const VERSION = '0.1.0';
 
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
     profileCommand(),
     outfitsCommand(),
     outfitCommand(),
+    eventsCommand(),
+    recommendCommand(),
     trainCommand(),
     infoCommand(),
     evalCommand(),

@@ -7,7 +7,7 @@ import type { LookbookContext } from '../context.ts';
 import type { ProgressCallback } from '../logging/index.ts';
 import { predictAll, trainClassifier } from '../pipelines/style.ts';
 import { trainCompatibilityFromStore } from '../models/compatibility/registry.ts';
-import { trainRecommender } from './recommender-store.ts';
+import { trainRecommender } from '../pipelines/recommender-service.ts';
 
 export interface Trainer {
   summary: string;
@@ -89,11 +89,12 @@ export const TRAINERS: Record<string, Trainer> = {
     summary: 'A personalization model on the stored events (popularity, item-knn, bpr, vbpr or hybrid); enables per-user recommendations',
     options: {
       type: 'object',
-      properties: { model: { type: 'string', enum: ['popularity', 'item-knn', 'bpr', 'vbpr', 'hybrid'], default: 'item-knn' }, seed: { type: 'integer' } },
+      properties: { model: { type: 'string', enum: ['popularity', 'item-knn', 'bpr', 'vbpr', 'hybrid'], default: 'hybrid' }, seed: { type: 'integer' } },
       additionalProperties: false,
     },
     async run(ctx, o, { onProgress }) {
-      return trainRecommender(ctx, { model: (o.model as string | undefined) ?? 'item-knn', seed: o.seed as number | undefined, onProgress });
+      const r = await trainRecommender(ctx, { model: o.model as string | undefined, seed: o.seed as number | undefined, onProgress });
+      return { model: r.record.meta.model, version: r.record.version, metrics: r.record.metrics, meta: r.record.meta };
     },
   },
 };

@@ -3,6 +3,7 @@ import { trainClassifier, predictAll } from '../../pipelines/style.ts';
 import { trainSimilaritySpace } from '../../models/metric-space/from-store.ts';
 import { createProgressRenderer } from '../progress.ts';
 import { trainCompatibilityCommand } from './outfit.ts';
+import { trainRecommenderCommand } from './train-recommender.ts';
 import { openFromCli, parseIntArg, printJson, table, withGlobals, type GlobalOptions } from '../common.ts';
 
 interface StyleTrainOptions extends GlobalOptions {
@@ -82,5 +83,6 @@ export function trainCommand(): Command {
   cmd.addCommand(styleTrain());
   cmd.addCommand(similarityTrain());
   cmd.addCommand(trainCompatibilityCommand());
+  cmd.addCommand(trainRecommenderCommand());
   return cmd;
 }

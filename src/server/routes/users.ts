@@ -5,9 +5,8 @@ import { LookbookError } from '../../errors.ts';
 import { recordEvent } from '../../events/import.ts';
 import { eventWeight } from '../../events/weights.ts';
 import { buildStyleProfile } from '../../pipelines/style-profile.ts';
-import { recommendForUser } from '../../pipelines/recommend.ts';
 import { badRequest } from '../errors.ts';
-import { loadRecommender } from '../recommender-store.ts';
+import { recommend, RECOMMENDER_MODEL_NAME } from '../../pipelines/recommender-service.ts';
 import { FilterQueryProperties, ItemSchema, filterFromQuery, itemView, type FilterQuery } from '../schemas.ts';
 import type { ServerDeps } from './index.ts';
 import { DEFAULT_STYLE_COLUMN } from './style-hooks.ts';
@@ -114,12 +113,11 @@ export function userRoutes(app: FastifyInstance, deps: ServerDeps): void {
       const { k, ...q } = request.query;
       const userId = request.params.id;
       const filter = filterFromQuery(q, badRequest);
-      const model = await loadRecommender(lb.ctx);
       let mode: 'model' | 'style-profile';
       let recs: { itemId: string; score: number; reasons: string[] }[];
-      if (model) {
+      if (await lb.store.getModel(RECOMMENDER_MODEL_NAME)) {
         mode = 'model';
-        recs = await recommendForUser({ store: lb.store, model, backbone: lb.ctx.backboneName }, userId, { k, filter });
+        recs = (await recommend(lb.ctx, { userId }, { k, filter })).results;
       } else {
         mode = 'style-profile';
         const liked = await likedItems(userId);
