@@ -1,0 +1,65 @@
+/**
+ * The CLI as a user runs it: the demo on a machine without ../shared (it makes its own catalogue and says
+ * so), --json output, and clear errors with exit code 1 for bad input.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/testing/datasets.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-cli-'));
+const dataDir = path.join(dir, 'data');
+
+function lookbook(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'lookbook.js'), ...args], {
+    cwd: dir,
+    env: { ...process.env, LOOKBOOK_SHARED_DATA: path.join(dir, 'no-shared-data-here'), ...env },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('demo without ../shared generates a catalogue, says which it used, ingests and answers', () => {
+  const r = lookbook(['demo', '--no-serve', '--data-dir', dataDir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Catalogue: a synthetic catalogue Lookbook generated/);
+  assert.match(r.stdout, /240 added/);
+  assert.match(r.stdout, /Query demo-\d+/);
+});
+
+test('--json output of info, similar and a re-ingest', () => {
+  const info = JSON.parse(lookbook(['info', '--json', '--data-dir', dataDir]).stdout);
+  assert.equal(info.items, 240);
+  assert.equal(info.itemsWithFeatures, 240);
+  const sim = lookbook(['similar', 'demo-0001', '-k', '4', '--json', '--data-dir', dataDir]);
+  assert.equal(sim.code, 0, sim.stderr);
+  const answer = JSON.parse(sim.stdout);
+  assert.equal(answer.results.length, 4);
+  assert.ok(answer.results.every((x: { item: { id: string } }) => x.item.id !== 'demo-0001'));
+  // demo-0001 is a red solid T-shirt: its nearest neighbours include other T-shirts.
+  assert.ok(answer.results.some((x: { item: { category: string } }) => x.item.category === 'Tshirts'));
+  const csv = path.join(dataDir, 'demo-catalogue', 'catalogue.csv');
+  const again = JSON.parse(lookbook(['ingest', csv, '--json', '--quiet', '--data-dir', dataDir]).stdout);
+  assert.equal(again.embedded, 0);
+  assert.equal(again.unchanged, 240);
+});
+
+test('bad input: unknown item, missing mapped column, missing file, bad number → code and exit 1', () => {
+  const unknown = lookbook(['similar', 'no-such-item', '--data-dir', dataDir]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /LB_ERR_NOT_FOUND/);
+  const csv = path.join(dataDir, 'demo-catalogue', 'catalogue.csv');
+  const col = lookbook(['ingest', csv, '--map', 'id=sku', '--data-dir', dataDir]);
+  assert.equal(col.code, 1);
+  assert.match(col.stderr, /LB_ERR_CATALOGUE_COLUMN: column "sku"/);
+  const missing = lookbook(['ingest', path.join(dir, 'nope.csv'), '--data-dir', dataDir]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /LB_ERR_CATALOGUE_FORMAT/);
+  const badK = lookbook(['similar', 'demo-0001', '-k', 'many', '--data-dir', dataDir]);
+  assert.equal(badK.code, 1);
+  assert.match(badK.stderr, /not a positive integer/);
+});
