@@ -11,6 +11,7 @@ import { serveCommand } from '../server/serve-command.ts';
 import { outfitCommand, outfitsCommand } from './commands/outfit.ts';
 import { recommendCommand } from './commands/recommend.ts';
 import { eventsCommand } from './commands/events.ts';
+import { workerCommand } from '../workers/worker-command.ts';
 
 export const VERSION = '0.1.0';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   for (const cmd of [
     demoCommand(),
     ingestCommand(),
+    workerCommand(),
     serveCommand(),
     similarCommand(),
     styleCommand(),
