@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,8 +7,12 @@ import { readCatalogue } from './read.ts';
 import { parseMapping } from './mapping.ts';
 import { LookbookError } from '../errors.ts';
 
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function tmpCatalogue(name: string, content: string, images: string[] = []): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-cat-'));
+  dirs.push(dir);
   fs.mkdirSync(path.join(dir, 'images'));
   for (const f of images) fs.writeFileSync(path.join(dir, 'images', f), 'x');
   const file = path.join(dir, name);

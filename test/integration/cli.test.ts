@@ -2,7 +2,7 @@
  * The CLI as a user runs it: the demo on a machine without ../shared (it makes its own catalogue and says
  * so), --json output, and clear errors with exit code 1 for bad input.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { REPO_ROOT } from '../../src/testing/datasets.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-cli-'));
 const dataDir = path.join(dir, 'data');
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function lookbook(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'lookbook.js'), ...args], {

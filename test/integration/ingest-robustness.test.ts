@@ -2,7 +2,7 @@
  * Bad input loses nothing: corrupt / empty / fake / missing images are reported per item while the rest
  * is ingested; a kill in the middle of an ingest leaves a consistent store that the next run completes.
  */
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,8 +12,12 @@ import { makeSyntheticCatalogue } from '../../src/catalog/synthetic.ts';
 import { Lookbook } from '../../src/lookbook.ts';
 import { REPO_ROOT } from '../../src/testing/datasets.ts';
 
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'lb-rob-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-rob-'));
+  dirs.push(d);
+  return d;
 }
 
 test('bad images are reported with their reason and the rest of the batch goes on', async () => {
