@@ -310,13 +310,4 @@ export function topK(scores: ArrayLike<number>, k: number, candidates?: ArrayLik
 }
 
 /** Seeded PRNG (mulberry32) for reproducible training. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 as rng } from '../util/random.ts';

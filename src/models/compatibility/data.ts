@@ -5,25 +5,7 @@
 import type { FeatureRecord, Outfit } from '../../types.ts';
 import { LookbookError } from '../../errors.ts';
 
-/** mulberry32: small, fast, seedable PRNG returning floats in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function shuffleInPlace<T>(xs: T[], rng: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
+export { mulberry32 as makeRng, shuffle as shuffleInPlace } from '../../util/random.ts';
 
 /** The catalogue as the model sees it: one input row per item (row i = ids[i]). */
 export interface CompatItems {
