@@ -4,6 +4,7 @@
  * models are measured on items absent from training.
  */
 import { LookbookError } from '../../errors.ts';
+import { mulberry32 } from '../../util/random.ts';
 
 export interface UserItem {
   userId: string;
@@ -16,16 +17,6 @@ export interface HoldoutSplit<E> {
   coldItems: Set<string>;
 }
 
-function mulberry(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function holdoutSplit<E extends UserItem>(
   events: readonly E[],
@@ -33,7 +24,7 @@ export function holdoutSplit<E extends UserItem>(
 ): HoldoutSplit<E> {
   const { testPerUser = 1, coldItemFraction = 0, seed = 42, minTrainPerUser = 1 } = opts;
   if (coldItemFraction < 0 || coldItemFraction >= 1) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'coldItemFraction must be in [0,1)');
-  const rand = mulberry(seed);
+  const rand = mulberry32(seed);
   const items = [...new Set(events.map((e) => e.itemId))].sort();
   const coldItems = new Set(items.filter(() => rand() < coldItemFraction));
   const byUser = new Map<string, E[]>();

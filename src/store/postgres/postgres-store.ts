@@ -7,7 +7,7 @@ import pg from 'pg';
 import { LookbookError } from '../../errors.ts';
 import type { FeatureRecord, InteractionEvent, Item, ItemFilter, ModelRecord, Neighbour, Outfit } from '../../types.ts';
 import type { Store } from '../store.ts';
-import { checkItem, checkVectorRecord } from '../sqlite/validate.ts';
+import { checkItem, checkItemVectors, checkVectorRecord } from '../validate.ts';
 import { migratePg } from './schema.ts';
 import { Params, filterToPg, vectorFromPg, vectorIntoPg, vectorToPg, wrapPg } from './sql.ts';
 import { ensureIndex, getSpace, listSpaces, registerSpace, searchSpace, type HnswOptions, type SpaceInfo } from './spaces.ts';
@@ -278,12 +278,7 @@ export class PostgresStore implements Store {
   }
 
   async putItemVectors(space: string, ids: string[], vectors: Float32Array, dim: number): Promise<void> {
-    if (!space) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'space name is required');
-    if (!Number.isInteger(dim) || dim <= 0) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `dim must be a positive integer, got ${dim}`);
-    if (!(vectors instanceof Float32Array) || vectors.length !== ids.length * dim) {
-      throw new LookbookError('LB_ERR_DIMENSION', `${ids.length} ids × dim ${dim} ≠ ${vectors?.length} values`);
-    }
-    checkVectorRecord(vectors, space);
+    checkItemVectors(space, ids, vectors, dim);
     const now = Date.now();
     let created: SpaceInfo | undefined;
     await this.#tx('putItemVectors', async (c) => {

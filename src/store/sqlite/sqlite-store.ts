@@ -25,7 +25,8 @@ import {
 } from './rows.ts';
 import { migrate } from './schema.ts';
 import { GEN_ITEMS, genFeatures, genVectors, VectorSpaces, type VectorSpaceOptions } from './vector-spaces.ts';
-import { checkItem, checkVectorRecord, wrapSqlite } from './validate.ts';
+import { wrapSqlite } from './validate.ts';
+import { checkItem, checkItemVectors, checkVectorRecord } from '../validate.ts';
 
 export interface SqliteStoreOptions extends VectorSpaceOptions {
   dataDir: string;
@@ -260,12 +261,7 @@ export class SqliteStore implements Store {
   }
 
   async putItemVectors(space: string, ids: string[], vectors: Float32Array, dim: number): Promise<void> {
-    if (!space) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'space name is required');
-    if (!Number.isInteger(dim) || dim <= 0) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `dim must be a positive integer, got ${dim}`);
-    if (!(vectors instanceof Float32Array) || vectors.length !== ids.length * dim) {
-      throw new LookbookError('LB_ERR_DIMENSION', `${ids.length} ids × dim ${dim} ≠ ${vectors?.length} values`);
-    }
-    checkVectorRecord(vectors, space);
+    checkItemVectors(space, ids, vectors, dim);
     const now = Date.now();
     this.#tx('putItemVectors', () => {
       const have = this.db.prepare('SELECT dim FROM item_vectors WHERE space = ? LIMIT 1').pluck().get(space) as number | undefined;
