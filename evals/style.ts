@@ -30,6 +30,8 @@ const label = opt('--label', 'usage');
 const seed = Number(opt('--seed', '42'));
 const spaceLabel = opt('--space-label', 'articleType');
 const spaceSecondary = opt('--space-secondary', 'baseColour');
+/** Hidden ReLU units before the projection (0 = linear); pick it on the validation P@10, not the test split. */
+const spaceHidden = Number(opt('--space-hidden', '0'));
 if (!fs.existsSync(path.join(dataDir, 'lookbook.db'))) {
   console.error(`no ingested catalogue in ${dataDir} (run: node --import tsx evals/prepare.ts fashion-small)`);
   process.exit(2);
@@ -64,7 +66,7 @@ function formatStyle(r: StyleEvalResult): string {
 }
 
 function formatSpace(r: LearnedSpaceEvalResult): string {
-  const lines = [`Learned similarity space: ${r.protocol}`, `Sizes: train ${r.sizes.train}, held-out ${r.sizes.test}; training ${r.trainSeconds.toFixed(1)} s (${r.metrics.epochs} epochs, best ${r.metrics.bestEpoch})`, '', '| same … | raw P@10 | learned P@10 | raw mAP@10 | learned mAP@10 |', '|---|---|---|---|---|'];
+  const lines = [`Learned similarity space: ${r.protocol}`, `Sizes: train ${r.sizes.train}, held-out ${r.sizes.test}; training ${r.trainSeconds.toFixed(1)} s (${r.metrics.epochs} epochs, best ${r.metrics.bestEpoch}); hidden units ${spaceHidden}; validation P@10 (from the training part) ${Number(r.metrics.valPrecisionAt10).toFixed(3)}`, '', '| same … | raw P@10 | learned P@10 | raw mAP@10 | learned mAP@10 |', '|---|---|---|---|---|'];
   for (const row of r.rows) lines.push(`| ${row.column} | ${row.raw.precisionAtK.toFixed(3)} | ${row.learned.precisionAtK.toFixed(3)} | ${row.raw.mapAtK.toFixed(3)} | ${row.learned.mapAtK.toFixed(3)} |`);
   return lines.join('\n');
 }
@@ -88,10 +90,10 @@ try {
     }
   }
   if (args.includes('--space') || args.includes('--space-only')) {
-    out.space = await evaluateLearnedSpace(lb.ctx, { column: spaceLabel, secondaryColumn: spaceSecondary, seed, features, onProgress: progress });
+    out.space = await evaluateLearnedSpace(lb.ctx, { column: spaceLabel, secondaryColumn: spaceSecondary, hidden: spaceHidden, seed, features, onProgress: progress });
   }
   if (args.includes('--register-space')) {
-    const r = await trainSimilaritySpace(lb.ctx, { column: spaceLabel, secondaryColumn: spaceSecondary, features, onProgress: progress });
+    const r = await trainSimilaritySpace(lb.ctx, { column: spaceLabel, secondaryColumn: spaceSecondary, hidden: spaceHidden, features, onProgress: progress });
     out.registered = { model: r.record, vectors: r.vectorsSpace, projected: r.projected };
   }
   progress.stop();
