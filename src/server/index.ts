@@ -28,6 +28,16 @@ export interface ServerOptions {
   webDir?: string;
   /** Fastify request logging (default false; errors are logged through the Lookbook logger). */
   logRequests?: boolean;
+  /**
+   * Set by `lookbook serve --workers n` (n > 1): this process's worker number, sent in the
+   * `x-lookbook-worker` header of every response and shown in /metrics.
+   */
+  workerId?: number;
+  /**
+   * Why background jobs (POST /api/ingest, /api/jobs/train) are refused (409 LB_ERR_CONFLICT), e.g.
+   * several server processes share the data directory and job state lives in one process's memory.
+   */
+  jobsDisabled?: string;
 }
 
 export type { ServerDeps } from './routes/index.ts';
@@ -61,6 +71,8 @@ export async function buildApp(lb: Lookbook, opts: ServerOptions = {}): Promise<
     maxUploadBytes,
     maxPixels: Math.min(opts.maxPixels ?? config.maxPixels, config.maxPixels),
     webDir: opts.webDir ?? DEFAULT_WEB_DIR,
+    workerId: opts.workerId,
+    jobsDisabled: opts.jobsDisabled,
   };
   app.decorate('lookbook', deps);
   // JSON or multipart only: a text/plain body is refused (415 → 400) instead of reaching a handler as a string.
@@ -69,6 +81,13 @@ export async function buildApp(lb: Lookbook, opts: ServerOptions = {}): Promise<
   deps.metrics.install(app);
   installErrorHandlers(app);
   installAuth(app, apiKey);
+  if (opts.workerId !== undefined) {
+    const worker = String(opts.workerId);
+    app.addHook('onRequest', (_request, reply, done) => {
+      reply.header('x-lookbook-worker', worker);
+      done();
+    });
+  }
   await app.register(multipart, {
     limits: { fileSize: maxUploadBytes, files: 1, fields: 40, fieldSize: 64 * 1024, parts: 50 },
     throwFileSizeLimit: true,

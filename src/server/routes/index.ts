@@ -28,6 +28,10 @@ export interface ServerDeps {
   /** Largest accepted image (width × height) of an upload. */
   maxPixels: number;
   webDir: string;
+  /** Worker number under `serve --workers n` (undefined: a single server process). */
+  workerId?: number;
+  /** Set when background jobs are refused (the reason, shown in the 409). */
+  jobsDisabled?: string;
 }
 
 export type RouteModule = (app: FastifyInstance, deps: ServerDeps) => void | Promise<void>;

@@ -15,6 +15,9 @@ interface IngestBody {
 export function jobRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { lb, jobs } = deps;
   const accepted = { 202: { type: 'object', properties: { job: JobSchema } } };
+  const refuseWhenDisabled = () => {
+    if (deps.jobsDisabled) throw new LookbookError('LB_ERR_CONFLICT', deps.jobsDisabled);
+  };
 
   app.post<{ Body: IngestBody }>(
     '/api/ingest',
@@ -38,6 +41,7 @@ export function jobRoutes(app: FastifyInstance, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
+      refuseWhenDisabled();
       const b = request.body;
       const job = jobs.submit('ingest', { ...b }, ({ onProgress, signal }) =>
         lb.ingest({ metadata: b.metadata, imagesDir: b.imagesDir, limit: b.limit, prune: b.prune, onProgress, signal }),
@@ -65,6 +69,7 @@ export function jobRoutes(app: FastifyInstance, deps: ServerDeps): void {
       },
     },
     async (request, reply) => {
+      refuseWhenDisabled();
       const { kind, options = {} } = request.body;
       const trainer = TRAINERS[kind]!;
       const job = jobs.submit(`train:${kind}`, { kind, options }, ({ onProgress, signal }) => trainer.run(lb.ctx, options, { onProgress, signal }));

@@ -51,6 +51,7 @@ export function systemRoutes(app: FastifyInstance, deps: ServerDeps): void {
       const all = jobs.list();
       return {
         uptimeSeconds: Math.round((Date.now() - metrics.startedAt) / 1000),
+        process: { pid: process.pid, ...(deps.workerId !== undefined ? { worker: deps.workerId } : {}) },
         counts: await catalogueCounts(),
         requests: { total: metrics.total, byStatus: metrics.byStatus, byRoute: metrics.byRoute },
         latency: metrics.latency(),

@@ -34,8 +34,12 @@ export function vectorToBlob(v: Float32Array): Buffer {
   return Buffer.from(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
 }
 
-/** Copies a BLOB into a new (aligned) Float32Array. */
+/**
+ * A BLOB as a Float32Array. better-sqlite3 gives every BLOB its own ArrayBuffer: that one is used in
+ * place (no copy); a Buffer that shares or misaligns its memory is copied into a new array.
+ */
 export function blobToVector(b: Buffer): Float32Array {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.byteLength && b.byteLength % 4 === 0) return new Float32Array(b.buffer);
   const out = new Float32Array(b.byteLength / 4);
   new Uint8Array(out.buffer).set(b);
   return out;

@@ -24,6 +24,7 @@ import {
   type ModelRow,
 } from './rows.ts';
 import { migrate } from './schema.ts';
+import { StatementCache } from './statements.ts';
 import { GEN_ITEMS, genFeatures, genVectors, VectorSpaces, type VectorSpaceOptions } from './vector-spaces.ts';
 import { wrapSqlite } from './validate.ts';
 import { checkItem, checkItemVectors, checkVectorRecord } from '../validate.ts';
@@ -35,12 +36,14 @@ export interface SqliteStoreOptions extends VectorSpaceOptions {
 }
 
 export const DB_FILE = 'lookbook.db';
+const MMAP_BYTES = 1024 * 1024 * 1024;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly dataDir: string;
   readonly db: Database.Database;
   readonly spaces: VectorSpaces;
+  readonly #stmts: StatementCache;
   #closed = false;
 
   constructor(opts: SqliteStoreOptions) {
@@ -54,6 +57,9 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
+      // Reads go through a memory map instead of a read() per page: feature rows are ~7 KB blobs on
+      // overflow pages, and the similar-items path reads 20+ of them per request. Address space only.
+      this.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     } catch (e) {
       throw new LookbookError('LB_ERR_STORE', `cannot open ${path.join(this.dataDir, DB_FILE)}: ${(e as Error).message}`, { cause: e });
     }
@@ -64,6 +70,7 @@ export class SqliteStore implements Store {
       throw wrapSqlite(e, 'migrate');
     }
     this.spaces = new VectorSpaces(this.db, indexDir, opts);
+    this.#stmts = new StatementCache(this.db);
   }
 
   #tx<T>(what: string, fn: () => T): T {
@@ -79,6 +86,16 @@ export class SqliteStore implements Store {
     if (this.#closed) throw new LookbookError('LB_ERR_STORE', 'the store is closed');
     try {
       return this.db.transaction(fn).deferred();
+    } catch (e) {
+      throw wrapSqlite(e, what);
+    }
+  }
+
+  /** One statement (atomic on its own: no transaction wrapper), errors mapped like #read. */
+  #one<T>(what: string, fn: () => T): T {
+    if (this.#closed) throw new LookbookError('LB_ERR_STORE', 'the store is closed');
+    try {
+      return fn();
     } catch (e) {
       throw wrapSqlite(e, what);
     }
@@ -113,16 +130,16 @@ export class SqliteStore implements Store {
   }
 
   async getItem(id: string): Promise<Item | undefined> {
-    const r = this.#read('getItem', () => this.db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined);
+    const r = this.#one('getItem', () => this.#stmts.get('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined);
     return r ? itemFromRow(r) : undefined;
   }
 
   async getItems(ids: string[]): Promise<Item[]> {
-    const rows = this.#read(
+    const rows = this.#one(
       'getItems',
       () =>
-        this.db
-          .prepare(`SELECT i.* FROM json_each(?) j CROSS JOIN items i ON i.id = j.value ORDER BY j.key`)
+        this.#stmts
+          .get(`SELECT i.* FROM json_each(?) j CROSS JOIN items i ON i.id = j.value ORDER BY j.key`)
           .all(JSON.stringify(ids)) as ItemRow[],
     );
     return rows.map(itemFromRow);
@@ -144,7 +161,7 @@ export class SqliteStore implements Store {
 
   async countItems(filter?: ItemFilter): Promise<number> {
     const w = filterToSql(filter);
-    return this.#read('countItems', () => this.db.prepare(`SELECT COUNT(*) FROM items i WHERE ${w.sql}`).pluck().get(...w.params) as number);
+    return this.#one('countItems', () => this.#stmts.get(`SELECT COUNT(*) FROM items i WHERE ${w.sql}`, { pluck: true }).get(...w.params) as number);
   }
 
   async deleteItems(ids: string[]): Promise<number> {
@@ -192,10 +209,10 @@ export class SqliteStore implements Store {
   }
 
   async getFeatures(contentHash: string, backbone: string): Promise<FeatureRecord | undefined> {
-    const r = this.#read(
+    const r = this.#one(
       'getFeatures',
       () =>
-        this.db.prepare('SELECT content_hash, backbone, vector, attributes FROM features WHERE content_hash = ? AND backbone = ?').get(contentHash, backbone) as
+        this.#stmts.get('SELECT content_hash, backbone, vector, attributes FROM features WHERE content_hash = ? AND backbone = ?').get(contentHash, backbone) as
           | FeatureRow
           | undefined,
     );
@@ -215,11 +232,11 @@ export class SqliteStore implements Store {
   }
 
   async itemFeatures(ids: string[], backbone: string): Promise<Map<string, FeatureRecord>> {
-    const rows = this.#read(
+    const rows = this.#one(
       'itemFeatures',
       () =>
-        this.db
-          .prepare(`SELECT i.id AS item_id, f.content_hash, f.backbone, f.vector, f.attributes FROM json_each(?) j
+        this.#stmts
+          .get(`SELECT i.id AS item_id, f.content_hash, f.backbone, f.vector, f.attributes FROM json_each(?) j
             JOIN items i ON i.id = j.value CROSS JOIN features f ON f.content_hash = i.content_hash AND f.backbone = ?`)
           .all(JSON.stringify(ids), backbone) as (FeatureRow & { item_id: string })[],
     );
@@ -250,7 +267,7 @@ export class SqliteStore implements Store {
     const { excludeIds, ...rest } = opts.filter ?? {};
     if (!isEmptyFilter(rest)) {
       const w = filterToSql(rest);
-      allowed = new Set(this.#read('searchVectors', () => this.db.prepare(`SELECT i.id FROM items i WHERE ${w.sql}`).pluck().all(...w.params) as string[]));
+      allowed = new Set(this.#one('searchVectors', () => this.#stmts.get(`SELECT i.id FROM items i WHERE ${w.sql}`, { pluck: true }).all(...w.params) as string[]));
     }
     const excluded = excludeIds?.length ? new Set(excludeIds) : undefined;
     try {
@@ -360,13 +377,13 @@ export class SqliteStore implements Store {
   }
 
   async getModel(name: string): Promise<ModelRecord | undefined> {
-    const r = this.#read('getModel', () => this.db.prepare('SELECT * FROM models WHERE name = ? ORDER BY version DESC LIMIT 1').get(name) as ModelRow | undefined);
+    const r = this.#one('getModel', () => this.#stmts.get('SELECT * FROM models WHERE name = ? ORDER BY version DESC LIMIT 1').get(name) as ModelRow | undefined);
     return r ? modelFromRow(r) : undefined;
   }
 
   /** Every version of every model, by name then version. */
   async listModels(): Promise<ModelRecord[]> {
-    return (this.#read('listModels', () => this.db.prepare('SELECT * FROM models ORDER BY name, version').all()) as ModelRow[]).map(modelFromRow);
+    return (this.#one('listModels', () => this.#stmts.get('SELECT * FROM models ORDER BY name, version').all()) as ModelRow[]).map(modelFromRow);
   }
 
   // --- state ------------------------------------------------------------------
@@ -390,6 +407,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.spaces.invalidate();
+    this.#stmts.clear();
     this.db.close();
   }
 }

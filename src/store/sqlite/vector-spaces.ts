@@ -42,6 +42,8 @@ export interface SpaceCache {
   hnsw?: HnswIndex;
   /** How the ANN index was obtained for this cache (for tests and diagnostics). */
   indexSource?: 'loaded' | 'built';
+  /** Change mark (see #changeMark) at which `stamp` was last found current. */
+  mark?: string;
 }
 
 export interface IndexStateRecord {
@@ -66,6 +68,8 @@ export class VectorSpaces {
   readonly #caches = new Map<string, SpaceCache>();
   readonly #getState: Database.Statement;
   readonly #setState: Database.Statement;
+  readonly #isDerived: Database.Statement;
+  readonly #changeMark: Database.Statement;
 
   constructor(db: Database.Database, indexDir: string, opts: VectorSpaceOptions = {}) {
     this.#db = db;
@@ -73,6 +77,10 @@ export class VectorSpaces {
     this.#opts = { annThreshold: opts.annThreshold ?? 5000, overFetch: opts.overFetch ?? 10, hnsw: opts.hnsw };
     this.#getState = db.prepare('SELECT value FROM state WHERE key = ?').pluck();
     this.#setState = db.prepare('INSERT INTO state(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.#isDerived = db.prepare('SELECT 1 FROM item_vectors WHERE space = ? LIMIT 1');
+    // Changes since a stamp was read: this connection's (total_changes) and other connections' and
+    // processes' commits (data_version). Same mark → same stamp, without reading the counters.
+    this.#changeMark = db.prepare(`SELECT total_changes() || ':' || data_version FROM pragma_data_version`).pluck();
   }
 
   indexPath(space: string): string {
@@ -86,7 +94,7 @@ export class VectorSpaces {
   }
 
   isDerived(space: string): boolean {
-    return this.#db.prepare('SELECT 1 FROM item_vectors WHERE space = ? LIMIT 1').get(space) !== undefined;
+    return this.#isDerived.get(space) !== undefined;
   }
 
   #gen(key: string): string {
@@ -119,12 +127,18 @@ export class VectorSpaces {
 
   /** Returns an up-to-date cache for the space (undefined when it has no vectors). */
   cache(space: string): SpaceCache | undefined {
-    const stamp = this.stamp(space);
+    const mark = this.#changeMark.get() as string;
     const have = this.#caches.get(space);
-    if (have && have.stamp === stamp) return have;
+    if (have && have.mark === mark) return have;
+    const stamp = this.stamp(space);
+    if (have && have.stamp === stamp) {
+      have.mark = mark;
+      return have;
+    }
     this.#caches.delete(space);
     const loaded = this.#load(space);
     if (!loaded) return undefined;
+    loaded.mark = mark;
     if (loaded.ids.length >= this.#opts.annThreshold) this.#attachIndex(loaded);
     this.#caches.set(space, loaded);
     return loaded;
@@ -189,11 +203,32 @@ export class VectorSpaces {
       BigUint64Array.from(c.ids, (_, i) => BigInt(i)),
       c.matrix,
     );
-    const file = this.indexPath(c.space);
-    idx.save(file);
-    const rec: IndexStateRecord = { stamp: c.stamp, bytes: fs.statSync(file).size, n: c.ids.length, dim: c.dim };
-    this.#setState.run(indexStateKey(c.space), JSON.stringify(rec));
+    this.#save(c, idx);
     return idx;
+  }
+
+  /**
+   * Saves a built index and records its stamp. Several processes may share a data directory
+   * (`lookbook serve --workers n`, a CLI command beside a server) and build at the same time: the
+   * file and its `index:<space>` record are written together under SQLite's write lock, and only
+   * when the stamp is still current, so the record always describes the file on disk. An index of
+   * an older state (or one that cannot get the lock) stays in memory only; a loader rebuilds.
+   */
+  #save(c: SpaceCache, idx: HnswIndex): void {
+    const file = this.indexPath(c.space);
+    const save = () => {
+      if (this.stamp(c.space) !== c.stamp) return;
+      idx.save(file);
+      const rec: IndexStateRecord = { stamp: c.stamp, bytes: fs.statSync(file).size, n: c.ids.length, dim: c.dim };
+      this.#setState.run(indexStateKey(c.space), JSON.stringify(rec));
+    };
+    if (this.#db.inTransaction) return save();
+    try {
+      this.#db.transaction(save).immediate();
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw e;
+    }
   }
 
   /**
