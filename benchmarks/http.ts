@@ -18,11 +18,9 @@ import { clusteredVectors } from '../src/index/synthetic.ts';
 import { Lookbook } from '../src/lookbook.ts';
 import { evalCacheDir, REPO_ROOT } from '../src/testing/datasets.ts';
 import type { Item } from '../src/types.ts';
+import { arg } from './util.ts';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
+
 const N = arg('n', 10_000);
 const DIM = arg('dim', 1792);
 const SECONDS = arg('seconds', 10);

@@ -12,15 +12,8 @@ import { Lookbook } from '../src/lookbook.ts';
 import { prepareImage } from '../src/processors/image.ts';
 import { datasetPath } from '../src/testing/datasets.ts';
 import { table } from '../src/cli/common.ts';
+import { dirBytes } from './util.ts';
 
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
-  }
-  return total;
-}
 
 export async function benchIngest(n: number): Promise<Record<string, number | string>> {
   const root = datasetPath('fashion-small');

@@ -10,31 +10,14 @@ import path from 'node:path';
 import { clusteredVectors, recallAtK } from '../src/index/synthetic.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { evalCacheDir } from '../src/testing/datasets.ts';
+import { arg, dirBytes, pct } from './util.ts';
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
-}
 
 const N = arg('n', 10_000);
 const DIM = arg('dim', 1792);
 const Q = arg('queries', 200);
 const THREADS = arg('threads', 2);
 const K = 10;
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-
-function dirBytes(dir: string): number {
-  let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    total += e.isDirectory() ? dirBytes(p) : fs.statSync(p).size;
-  }
-  return total;
-}
 
 async function main(): Promise<void> {
   const dataDir = evalCacheDir('bench-store', `n${N}-d${DIM}-${process.pid}`);
