@@ -12,7 +12,6 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { evalCacheDir } from '../src/testing/datasets.ts';
 import { arg, dirBytes, pct } from './util.ts';
 
-
 const N = arg('n', 10_000);
 const DIM = arg('dim', 1792);
 const Q = arg('queries', 200);

@@ -7,6 +7,7 @@ import type { LookbookContext } from '../context.ts';
 import { LookbookError } from '../errors.ts';
 import type { Item } from '../types.ts';
 import { mulberry32, sampleIndices } from '../util/random.ts';
+import { averagePrecisionFromFlags } from './metrics/ranking.ts';
 
 export interface SimilarityEvalOptions {
   /** Label column: a typed field (category, colour, gender) or a metadata column (e.g. articleType). */
@@ -47,20 +48,6 @@ export function labelOf(item: Item, label: string): string | null {
   if (label === 'colour' || label === 'color') return item.colour;
   if (label === 'gender') return item.gender;
   return item.meta[label] ?? null;
-}
-
-/** Average precision at k for one ranked list of relevance flags (normalised by min(k, relevant)). */
-export function averagePrecisionAtK(relevant: boolean[], k: number, totalRelevant: number): number {
-  let hits = 0;
-  let sum = 0;
-  for (let i = 0; i < Math.min(k, relevant.length); i++) {
-    if (relevant[i]) {
-      hits++;
-      sum += hits / (i + 1);
-    }
-  }
-  const denom = Math.min(k, totalRelevant);
-  return denom === 0 ? 0 : sum / denom;
 }
 
 /** Top-k rows of the matrix by dot product with row q (excluding q), brute force. */
@@ -134,7 +121,7 @@ export async function evaluateSimilarity(ctx: LookbookContext, opts: SimilarityE
     const top = exactTopK(vectors, dim, q, k, allowed);
     const rel = top.map((i) => labels[i] === labels[q]);
     pSum += rel.filter(Boolean).length / k;
-    apSum += averagePrecisionAtK(rel, k, counts.get(labels[q]!)! - 1);
+    apSum += averagePrecisionFromFlags(rel, k, counts.get(labels[q]!)! - 1);
   }
   const exactMs = (performance.now() - tExact) / queryIdx.length;
   let randomPrecision = 0;

@@ -49,6 +49,20 @@ test('--json output of info, similar and a re-ingest', () => {
   assert.equal(again.unchanged, 240);
 });
 
+test('eval similarity: leave-one-out P@10 of the category beats a random ranking; ANN agrees with exact', () => {
+  const r = lookbook(['eval', 'similarity', '--label', 'category', 'colour', '--queries', '60', '--recall-queries', '20', '--json', '--data-dir', dataDir]);
+  assert.equal(r.code, 0, r.stderr);
+  const [byCategory, byColour] = JSON.parse(r.stdout) as { label: string; queries: number; precisionAtK: number; randomPrecision: number; annRecallAtK: number }[];
+  assert.equal(byCategory!.label, 'category');
+  assert.equal(byCategory!.queries, 60);
+  assert.ok(byCategory!.precisionAtK > 2 * byCategory!.randomPrecision, JSON.stringify(byCategory));
+  assert.ok(byColour!.precisionAtK > byColour!.randomPrecision, JSON.stringify(byColour));
+  assert.ok(byCategory!.annRecallAtK >= 0.9);
+  const bad = lookbook(['eval', 'similarity', '--label', 'no-such-column', '--data-dir', dataDir]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /LB_ERR_LABEL_COLUMN/);
+});
+
 test('bad input: unknown item, missing mapped column, missing file, bad number → code and exit 1', () => {
   const unknown = lookbook(['similar', 'no-such-item', '--data-dir', dataDir]);
   assert.equal(unknown.code, 1);

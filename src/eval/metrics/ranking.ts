@@ -32,16 +32,25 @@ export function ndcgAtK<T>(ranked: readonly T[], relevant: ReadonlySet<T>, k: nu
 }
 
 export function averagePrecisionAtK<T>(ranked: readonly T[], relevant: ReadonlySet<T>, k: number): number {
-  if (relevant.size === 0) return 0;
+  return averagePrecisionFromFlags(ranked.slice(0, k).map((x) => relevant.has(x)), k, relevant.size);
+}
+
+/**
+ * AP@k from the relevance flags of a ranked list and the number of relevant items in all,
+ * normalised by min(k, totalRelevant) (for retrieval evaluations that know counts, not ids).
+ */
+export function averagePrecisionFromFlags(flags: readonly boolean[], k: number, totalRelevant: number): number {
+  const denom = Math.min(k, totalRelevant);
+  if (denom <= 0) return 0;
   let hits = 0;
   let sum = 0;
-  for (let r = 0; r < Math.min(k, ranked.length); r++) {
-    if (relevant.has(ranked[r]!)) {
+  for (let r = 0; r < Math.min(k, flags.length); r++) {
+    if (flags[r]) {
       hits++;
       sum += hits / (r + 1);
     }
   }
-  return sum / Math.min(relevant.size, k);
+  return sum / denom;
 }
 
 /** Share of the catalogue that appears in at least one list (catalogue coverage). */
