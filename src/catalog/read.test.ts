@@ -40,6 +40,13 @@ test('CSV with a BOM, quoted commas and detected columns', () => {
   assert.equal(r.items[0]!.meta.baseColour, 'Blue');
 });
 
+test('mixed line endings: a CRLF header followed by LF rows', () => {
+  const file = tmpCatalogue('mixed.csv', 'id,category\r\nA,Shoes\nB,Bags\r\nC,"Shirts, slim"\n');
+  const r = readCatalogue({ metadata: file });
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.items.map((i) => [i.id, i.category]), [['A', 'Shoes'], ['B', 'Bags'], ['C', 'Shirts, slim']]);
+});
+
 test('a mapped column that is missing names the column and lists the available ones', () => {
   const file = tmpCatalogue('p.csv', 'sku,type\n1,Shoes\n');
   assert.throws(

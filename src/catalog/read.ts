@@ -32,7 +32,7 @@ export interface CatalogueReadResult {
 export interface ReadCatalogueOptions {
   /** CSV / JSON / JSONL metadata file. */
   metadata: string;
-  /** Folder the image paths are relative to (default: an images/ folder beside the metadata, else its folder). */
+  /** Folder the image paths are relative to (default: an images/ folder beside the metadata if there is one, else the metadata's folder). */
   imagesDir?: string;
   mapping?: ColumnMapping;
   maxMetadataBytes?: number;
@@ -64,7 +64,8 @@ function readRows(file: string): { rows: Row[]; columns: string[]; rowErrors: Ro
   }
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as never;
+    // Accept any mix of line endings (a CRLF header with LF rows is common after appending to a file).
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ['\r\n', '\n', '\r'] }) as never;
   } catch (e) {
     throw new LookbookError('LB_ERR_CATALOGUE_FORMAT', `${file} is not valid CSV: ${(e as Error).message}`, { subject: file, cause: e });
   }

@@ -11,6 +11,7 @@ const COLOURS: [string, string][] = [
   ['Yellow', '#f2c230'], ['Pink', '#e88fb0'], ['Beige', '#d8c3a0'], ['Grey', '#8a8a8a'],
 ];
 const PATTERNS = ['solid', 'striped', 'dotted'] as const;
+const SINGULAR: Record<string, string> = { Tshirts: 't-shirt', Trousers: 'trousers', Dresses: 'dress', Shoes: 'shoe', Handbags: 'handbag' };
 
 const SHAPES: Record<string, { path: string; gender: string; price: [number, number] }> = {
   Tshirts: { path: 'M60 40 L100 25 L140 25 L180 40 L205 85 L175 100 L165 80 L165 215 L75 215 L75 80 L65 100 L35 85 Z', gender: 'Unisex', price: [9, 30] },
@@ -55,7 +56,7 @@ export async function makeSyntheticCatalogue(dir: string, opts: { variants?: num
           const file = `${id}.jpg`;
           await sharp(Buffer.from(svg)).jpeg({ quality: 88 }).toFile(path.join(imgDir, file));
           const price = (shape.price[0] + ((n * 37) % (shape.price[1] - shape.price[0]))).toFixed(2);
-          const title = `${colourName} ${pattern} ${category.replace(/s$/, '').toLowerCase()}`;
+          const title = `${colourName} ${pattern} ${SINGULAR[category] ?? category.toLowerCase()}`;
           rows.push([id, title, category, colourName, pattern, shape.gender, price, file].join(','));
         }
       }

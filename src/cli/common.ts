@@ -1,5 +1,8 @@
 /** Options and helpers shared by the CLI commands. */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, Option } from 'commander';
+import { loadConfig } from '../config/index.ts';
 import { Lookbook } from '../lookbook.ts';
 import { LookbookError } from '../errors.ts';
 import type { ItemFilter } from '../types.ts';
@@ -26,14 +29,29 @@ export function withGlobals(cmd: Command): Command {
     .option('-v, --verbose', 'debug logging');
 }
 
-export async function openFromCli(o: GlobalOptions): Promise<Lookbook> {
-  return Lookbook.open({
+/**
+ * Opens the data directory named by the flags. Commands that only read (similar, style, recommend, …) pass
+ * create: false, so that a mistyped --data-dir is an error instead of a new empty store.
+ */
+export async function openFromCli(o: GlobalOptions, opts: { create?: boolean } = {}): Promise<Lookbook> {
+  const flags = {
     dataDir: o.dataDir,
     config: o.config,
     backbone: o.backbone,
     storeUrl: o.store,
-    logLevel: o.verbose ? 'debug' : o.quiet ? 'error' : undefined,
-  });
+    logLevel: o.verbose ? ('debug' as const) : o.quiet ? ('error' as const) : undefined,
+  };
+  if (opts.create === false) {
+    const config = loadConfig(flags);
+    if (!config.storeUrl && !fs.existsSync(path.join(config.dataDir, 'lookbook.db'))) {
+      throw new LookbookError(
+        'LB_ERR_NOT_FOUND',
+        `no Lookbook data in ${config.dataDir}: ingest a catalogue first (lookbook ingest <file.csv>) or point --data-dir at an existing data directory`,
+        { subject: config.dataDir },
+      );
+    }
+  }
+  return Lookbook.open(flags);
 }
 
 /** Metadata filter flags (similar, recommend, complete-the-look). */
@@ -94,4 +112,19 @@ export function table(rows: (string | number)[][], header: string[]): string {
   const widths = header.map((_, j) => Math.max(...all.map((r) => String(r[j] ?? '').length)));
   const line = (r: (string | number)[]) => r.map((c, j) => String(c ?? '').padEnd(widths[j]!)).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const IMAGE_EXT = /\.(jpe?g|png|webp|avif|gif|tiff?)$/i;
+
+/**
+ * Reads an <item-or-image> argument: a catalogue item id, or the path of an image file. A path-like
+ * argument that is neither says the file is missing (not "unknown item").
+ */
+export async function itemOrImage(lb: Lookbook, arg: string): Promise<{ itemId: string } | { image: string }> {
+  if ((await lb.store.getItem(arg)) !== undefined) return { itemId: arg };
+  if (fs.existsSync(arg)) return { image: arg };
+  if (arg.includes('/') || arg.includes(path.sep) || IMAGE_EXT.test(arg)) {
+    throw new LookbookError('LB_ERR_NOT_FOUND', `no catalogue item "${arg}" and no image file at ${path.resolve(arg)}`, { subject: arg });
+  }
+  throw new LookbookError('LB_ERR_NOT_FOUND', `no item with id "${arg}" in ${lb.config.dataDir}`, { subject: arg });
 }

@@ -24,4 +24,5 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 }
 
 const code = await main();
-process.exitCode = code;
+// A command may have set a failing exit code itself (e.g. an ingest in which nothing could be ingested).
+if (code !== 0 || !process.exitCode) process.exitCode = code;

@@ -19,6 +19,8 @@ import type { FeatureRecord, Item } from '../types.ts';
 export interface IngestOptions extends ReadCatalogueOptions {
   /** Remove stored items that are absent from this catalogue (default true). */
   prune?: boolean;
+  /** Prune even when most of this catalogue failed (by default such a run keeps the stored items). */
+  forcePrune?: boolean;
   onProgress?: ProgressCallback;
   signal?: AbortSignal;
   /** Items written per transaction (default 64). */
@@ -53,6 +55,8 @@ export interface IngestReport {
   rowProblems: RowProblem[];
   seconds: number;
   reportFile?: string;
+  /** Why stored items absent from the catalogue were kept (a run where most rows or images failed). */
+  pruneSkipped?: string;
   /** Learned spaces and style predictions brought up to date after the ingest. */
   models?: PostIngestResult;
 }
@@ -123,6 +127,22 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
     if (pendingItems.length + pendingFeatures.length >= commitEvery) await flush();
   };
 
+  /**
+   * An item whose image failed: reported, and written without features — unless the store already holds
+   * a version of it with a good image, which is kept as it is (a broken or missing file, or the wrong
+   * catalogue file, must not destroy what was ingested before).
+   */
+  const writeFailed = async (item: Item, file: string | null, reason: string) => {
+    const before = existing.get(item.id);
+    if (before?.contentHash) {
+      report.failed.push({ id: item.id, file, reason: `${reason}; the stored version of the item was kept` });
+      report.unchanged++;
+    } else {
+      report.failed.push({ id: item.id, file, reason });
+      await writeItem({ ...item, contentHash: null });
+    }
+  };
+
   const total = cat.items.length;
   let done = 0;
   const tick = () => {
@@ -141,8 +161,9 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
     const hashed: Item[] = [];
     for (const item of slice) {
       if (!item.imagePath) {
-        report.failed.push({ id: item.id, file: null, reason: 'image not found in ' + cat.imagesDir });
-        await writeItem(item);
+        const wanted = cat.mapping.image ? item.meta[cat.mapping.image] : undefined;
+        const lookedFor = wanted ? `"${wanted}"` : `${item.id}.jpg/.png/.webp/…`;
+        await writeFailed(item, null, `image file not found: looked for ${lookedFor} in ${cat.imagesDir} (set the image folder with --images)`);
         tick();
         continue;
       }
@@ -151,8 +172,7 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
         if (buf.length === 0) throw new Error('image file is empty');
         hashed.push({ ...item, contentHash: sha256(buf) });
       } catch (e) {
-        report.failed.push({ id: item.id, file: item.imagePath, reason: reasonOf(e) });
-        await writeItem(item);
+        await writeFailed(item, item.imagePath, reasonOf(e));
         tick();
       }
     }
@@ -183,8 +203,7 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
       const items = needEmbedding.get(r.key) ?? [];
       if ('error' in r) {
         for (const item of items) {
-          report.failed.push({ id: item.id, file: item.imagePath, reason: reasonOf(r.error) });
-          await writeItem({ ...item, contentHash: null });
+          await writeFailed(item, item.imagePath, reasonOf(r.error));
           tick();
         }
         continue;
@@ -205,7 +224,16 @@ export async function ingestCatalogue(ctx: LookbookContext, opts: IngestOptions)
   if ((opts.prune ?? true) && !opts.signal?.aborted && opts.limit === undefined) {
     const keep = new Set(cat.items.map((i) => i.id));
     const gone = [...existingHashes.keys()].filter((id) => !keep.has(id));
-    if (gone.length) report.removed = await store.deleteItems(gone);
+    // A catalogue where most rows or images failed is more likely the wrong file (or a broken one) than
+    // a real change: keep the stored items unless asked to prune anyway.
+    const bad = report.failed.length + report.rowProblems.length;
+    const mostlyBad = bad * 2 > cat.items.length + report.rowProblems.length;
+    if (gone.length && mostlyBad && !opts.forcePrune) {
+      report.pruneSkipped = `${gone.length} stored items are absent from this catalogue but were kept: ${bad} of its ${cat.items.length + report.rowProblems.length} rows failed (use --force-prune to remove them anyway)`;
+      progress({ status: 'warn', task: 'ingest', message: report.pruneSkipped });
+    } else if (gone.length) {
+      report.removed = await store.deleteItems(gone);
+    }
   }
 
   const changed = report.added + report.updated + report.removed > 0;

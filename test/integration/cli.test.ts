@@ -74,7 +74,28 @@ test('bad input: unknown item, missing mapped column, missing file, bad number â
   const missing = lookbook(['ingest', path.join(dir, 'nope.csv'), '--data-dir', dataDir]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /LB_ERR_CATALOGUE_FORMAT/);
+  const noFile = lookbook(['similar', './missing-photo.jpg', '--data-dir', dataDir]);
+  assert.equal(noFile.code, 1);
+  assert.match(noFile.stderr, /no image file at/);
+  const noData = lookbook(['similar', 'demo-0001', '--data-dir', path.join(dir, 'typo-dir')]);
+  assert.equal(noData.code, 1);
+  assert.match(noData.stderr, /no Lookbook data in/);
+  assert.ok(!fs.existsSync(path.join(dir, 'typo-dir', 'lookbook.db')), 'a read command does not create a store');
   const badK = lookbook(['similar', 'demo-0001', '-k', 'many', '--data-dir', dataDir]);
   assert.equal(badK.code, 1);
   assert.match(badK.stderr, /not a positive integer/);
+});
+
+test('ingesting the wrong file keeps the stored catalogue and exits 1', () => {
+  const wrong = path.join(dir, 'events.csv');
+  fs.writeFileSync(wrong, 'user_id,item_id,event\nu1,demo-0001,like\nu2,demo-0002,like\n');
+  const r = lookbook(['ingest', wrong, '--json', '--quiet', '--data-dir', dataDir]);
+  assert.equal(r.code, 1, 'nothing could be ingested');
+  const report = JSON.parse(r.stdout);
+  assert.equal(report.removed, 0);
+  assert.match(report.pruneSkipped, /were kept/);
+  const info = JSON.parse(lookbook(['info', '--json', '--data-dir', dataDir]).stdout);
+  assert.equal(info.items, 240, 'the 238 items absent from the wrong file are still there');
+  assert.equal(info.itemsWithFeatures, 240, 'the two ids it shares were not overwritten by image-less rows');
+  assert.ok(report.failed.every((f: { reason: string }) => /stored version of the item was kept/.test(f.reason)));
 });

@@ -5,19 +5,21 @@ import { datasetPath } from '../../testing/datasets.ts';
 import { createProgressRenderer } from '../progress.ts';
 import { openFromCli, parseIntArg, withGlobals, type GlobalOptions } from '../common.ts';
 import { printIngestSummary } from './ingest.ts';
+import { parseMapping, type ColumnMapping } from '../../catalog/mapping.ts';
 import { formatSimilar } from './similar.ts';
 
 interface DemoOptions extends GlobalOptions {
   catalogue?: string;
   images?: string;
+  map?: string;
   limit?: number;
   serve: boolean;
   port?: number;
 }
 
 /** Picks the catalogue the demo runs on and says why. */
-async function chooseCatalogue(o: DemoOptions, dataDir: string): Promise<{ metadata: string; images?: string; limit?: number; why: string }> {
-  if (o.catalogue) return { metadata: o.catalogue, images: o.images, limit: o.limit, why: `your catalogue ${path.resolve(o.catalogue)}` };
+async function chooseCatalogue(o: DemoOptions, dataDir: string): Promise<{ metadata: string; images?: string; mapping?: ColumnMapping; limit?: number; why: string }> {
+  if (o.catalogue) return { metadata: o.catalogue, images: o.images, mapping: parseMapping(o.map), limit: o.limit, why: `your catalogue ${path.resolve(o.catalogue)}` };
   const shared = datasetPath('fashion-small');
   if (shared) {
     const limit = o.limit ?? 1500;
@@ -38,6 +40,7 @@ export function demoCommand(): Command {
     .description('The main job end to end: ingest a catalogue (yours, the shared real one, or a generated one), show similar items, and serve recommendations over HTTP.')
     .option('-c, --catalogue <metadata>', 'your catalogue metadata (CSV/JSON); images beside it in images/ or via --images')
     .option('-i, --images <dir>', 'image folder for --catalogue')
+    .option('-m, --map <mapping>', 'column mapping for --catalogue, e.g. "id=sku,image=file,category=type" (as in lookbook ingest)')
     .option('--limit <n>', 'ingest only the first n items', parseIntArg)
     .option('--no-serve', 'stop after ingesting and showing examples (do not start the HTTP server)')
     .option('-p, --port <n>', 'HTTP port', parseIntArg)
@@ -48,7 +51,7 @@ export function demoCommand(): Command {
         const cat = await chooseCatalogue(o, lb.config.dataDir);
         process.stdout.write(`Lookbook demo — data directory ${lb.config.dataDir}\nCatalogue: ${cat.why}\n\n`);
         const progress = createProgressRenderer({ quiet: o.quiet });
-        const report = await lb.ingest({ metadata: cat.metadata, imagesDir: cat.images, limit: cat.limit, onProgress: progress });
+        const report = await lb.ingest({ metadata: cat.metadata, imagesDir: cat.images, mapping: cat.mapping, limit: cat.limit, onProgress: progress });
         progress.stop();
         printIngestSummary(report);
         const { ids } = await lb.store.allItemVectors(lb.ctx.backboneName);

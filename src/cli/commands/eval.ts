@@ -32,7 +32,7 @@ export function evalCommand(): Command {
       .option('--space <name>', 'vector space (default: the backbone\'s raw features)')
       .option('--seed <n>', 'random seed', (v) => Number(v), 42)
       .action(async (o: GlobalOptions & { label: string[]; k: number; queries: number; recallQueries: number; space?: string; seed: number }) => {
-        const lb = await openFromCli(o);
+        const lb = await openFromCli(o, { create: false });
         try {
           const results: SimilarityEvalResult[] = [];
           for (const label of o.label) {

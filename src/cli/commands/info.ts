@@ -5,7 +5,7 @@ export function infoCommand(): Command {
   return withGlobals(new Command('info'))
     .description('What the data directory holds: items, features, outfits, events, models.')
     .action(async (o: GlobalOptions) => {
-      const lb = await openFromCli(o);
+      const lb = await openFromCli(o, { create: false });
       try {
         const s = lb.store;
         const { ids, dim } = await s.allItemVectors(lb.ctx.backboneName);

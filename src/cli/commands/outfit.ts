@@ -6,7 +6,7 @@ import { filterFromOptions, openFromCli, parseIntArg, printJson, table, withFilt
 import type { Lookbook } from '../../lookbook.ts';
 
 async function withOutfits<T>(o: GlobalOptions, fn: (lb: Lookbook) => Promise<T>): Promise<void> {
-  const lb = await openFromCli(o);
+  const lb = await openFromCli(o, { create: false });
   try {
     const out = await fn(lb);
     if (o.json) printJson(out);

@@ -22,7 +22,7 @@ export function recommendCommand(): Command {
       const user = o.user as string | undefined;
       const liked = o.liked as string[] | undefined;
       if (!user && !liked?.length) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'give --user <id> or --liked <ids...>');
-      const lb = await openFromCli(o);
+      const lb = await openFromCli(o, { create: false });
       try {
         const answer = await recommend(lb.ctx, user ? { userId: user, likedItemIds: liked } : { likedItemIds: liked! }, {
           k: o.top as number,

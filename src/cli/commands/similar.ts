@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { filterFromOptions, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
+import { filterFromOptions, itemOrImage, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
 import type { SimilarAnswer } from '../../pipelines/similar.ts';
 
 export function formatSimilar(a: SimilarAnswer): string {
@@ -18,17 +17,22 @@ export function similarCommand(): Command {
     .option('--exact', 'brute-force search instead of the ANN index')
     .addHelpText('after', '\nExamples:\n  lookbook similar 15970 --category Shirts --max-price 40\n  lookbook similar ./photo.jpg -k 5 --json\n')
     .action(async (q: string, o: GlobalOptions & Record<string, unknown>) => {
-      const lb = await openFromCli(o);
+      const lb = await openFromCli(o, { create: false });
       try {
-        const isFile = (await lb.store.getItem(q)) === undefined && fs.existsSync(q);
-        const answer = await lb.similar(isFile ? { image: q } : { itemId: q }, {
+        const answer = await lb.similar(await itemOrImage(lb, q), {
           k: o.top as number,
           filter: filterFromOptions(o as never),
           space: o.space as string,
           exact: Boolean(o.exact),
         });
         if (o.json) printJson(answer);
-        else process.stdout.write(formatSimilar(answer));
+        else {
+          process.stdout.write(formatSimilar(answer));
+          if (answer.results.length === 0) {
+            const cats = [...new Set((await lb.store.listItems({ limit: 5000 })).map((i) => i.category).filter(Boolean))].slice(0, 15);
+            process.stderr.write(`No item matches the filters. Categories in this catalogue include: ${cats.join(', ') || '(none)'}\n`);
+          }
+        }
       } finally {
         await lb.close();
       }

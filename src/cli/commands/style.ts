@@ -1,9 +1,19 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
 import { extractAttributes } from '../../attributes/index.ts';
 import { predictStyle, type StylePrediction } from '../../pipelines/style.ts';
 import { buildStyleProfile } from '../../pipelines/style-profile.ts';
-import { openFromCli, parseIntArg, printJson, table, withGlobals, type GlobalOptions } from '../common.ts';
+import { itemOrImage, openFromCli, parseIntArg, printJson, table, withGlobals, type GlobalOptions } from '../common.ts';
+import { LookbookError } from '../../errors.ts';
+import type { Lookbook } from '../../lookbook.ts';
+
+/** The head to use: the one asked for; else `usage` when trained; else the only trained head. */
+async function styleColumn(lb: Lookbook, asked: string | undefined): Promise<string> {
+  if (asked) return asked;
+  const heads = [...new Set((await lb.store.listModels()).filter((m) => m.kind === 'classifier' && m.name.startsWith('style:')).map((m) => m.name.slice(6)))];
+  if (heads.length === 0 || heads.includes('usage')) return 'usage';
+  if (heads.length === 1) return heads[0]!;
+  throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `several style heads are trained (${heads.join(', ')}): choose one with --label <column>`);
+}
 
 export function formatStyle(p: StylePrediction): string {
   const rows = p.top.map((c) => [c.label, `${(c.probability * 100).toFixed(1)}%`]);
@@ -22,17 +32,20 @@ export function styleCommand(): Command {
   return withGlobals(new Command('style'))
     .description('Style/occasion classes with probabilities for a catalogue item or an image file, plus readable attributes.')
     .argument('<item-or-image>', 'catalogue item id or image path')
-    .option('-c, --column <column>', 'which trained head (label column)', 'usage')
+    .option('-l, --label <column>', 'which trained head (its label column); default usage, or the only trained head')
+    .option('-c, --column <column>', 'same as --label')
     .option('-k, --top <n>', 'classes to show', parseIntArg, 3)
-    .action(async (q: string, o: GlobalOptions & { column: string; top: number }) => {
-      const lb = await openFromCli(o);
+    .action(async (q: string, o: GlobalOptions & { label?: string; column?: string; top: number }) => {
+      const lb = await openFromCli(o, { create: false });
       try {
+        const column = await styleColumn(lb, o.label ?? o.column);
+        const query = await itemOrImage(lb, q);
         let p: StylePrediction;
-        if ((await lb.store.getItem(q)) === undefined && fs.existsSync(q)) {
-          const { prepared, vector } = await (await lb.ctx.embedder()).embedImage(q, { maxPixels: lb.config.maxPixels });
-          p = await predictStyle(lb.ctx, { vector, attributes: extractAttributes(prepared.raster) }, { column: o.column, top: o.top });
+        if ('image' in query) {
+          const { prepared, vector } = await (await lb.ctx.embedder()).embedImage(query.image, { maxPixels: lb.config.maxPixels });
+          p = await predictStyle(lb.ctx, { vector, attributes: extractAttributes(prepared.raster) }, { column, top: o.top });
         } else {
-          p = await predictStyle(lb.ctx, { itemId: q }, { column: o.column, top: o.top });
+          p = await predictStyle(lb.ctx, query, { column, top: o.top });
         }
         if (o.json) printJson(p);
         else process.stdout.write(formatStyle(p));
@@ -46,11 +59,12 @@ export function profileCommand(): Command {
   return withGlobals(new Command('profile'))
     .description('A style profile from liked items: style classes, colours and categories they share.')
     .argument('<item-ids...>', 'liked catalogue item ids')
-    .option('-c, --column <column>', 'style head to use', 'usage')
-    .action(async (ids: string[], o: GlobalOptions & { column: string }) => {
-      const lb = await openFromCli(o);
+    .option('-l, --label <column>', 'style head to use (default usage, or the only trained head)')
+    .option('-c, --column <column>', 'same as --label')
+    .action(async (ids: string[], o: GlobalOptions & { label?: string; column?: string }) => {
+      const lb = await openFromCli(o, { create: false });
       try {
-        const p = await buildStyleProfile(lb.ctx, ids, { column: o.column });
+        const p = await buildStyleProfile(lb.ctx, ids, { column: await styleColumn(lb, o.label ?? o.column) });
         const { meanVector, spaceVector, ...rest } = p;
         if (o.json) printJson({ ...rest, hasQueryVector: meanVector !== null });
         else {

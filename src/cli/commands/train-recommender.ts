@@ -12,7 +12,7 @@ export function trainRecommenderCommand(): Command {
     .option('--seed <n>', 'random seed', parseIntArg, 42)
     .addHelpText('after', '\nExamples:\n  lookbook train recommender\n  lookbook train recommender --model bpr --json\n')
     .action(async (o: GlobalOptions & { model: string; seed: number }) => {
-      const lb = await openFromCli(o);
+      const lb = await openFromCli(o, { create: false });
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       try {
         const { record } = await trainRecommender(lb.ctx, { model: o.model, seed: o.seed, onProgress: progress });

@@ -27,7 +27,7 @@ function styleTrain(): Command {
     .option('--no-predict', 'do not store predictions for every item afterwards')
     .addHelpText('after', '\nExamples:\n  lookbook train style --label usage\n  lookbook train style --label articleType --min-count 20\n')
     .action(async (o: StyleTrainOptions) => {
-      const lb = await openFromCli(o);
+      const lb = await openFromCli(o, { create: false });
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       try {
         const r = await trainClassifier(lb.ctx, { column: o.label, minCount: o.minCount, rare: o.rare, maxEpochs: o.epochs, hidden: o.hidden, onProgress: progress });
@@ -63,7 +63,7 @@ function similarityTrain(): Command {
     .option('--secondary <column>', 'a second label that should also bring items closer (e.g. colour)')
     .option('--name <name>', 'space name', 'default')
     .action(async (o: GlobalOptions & { label: string; secondary?: string; name: string }) => {
-      const lb = await openFromCli(o);
+      const lb = await openFromCli(o, { create: false });
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       try {
         const r = await trainSimilaritySpace(lb.ctx, { name: o.name, column: o.label, secondaryColumn: o.secondary ?? null, onProgress: progress });
