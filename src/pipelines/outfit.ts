@@ -250,5 +250,7 @@ export async function completeTheLook(ctx: OutfitContext, opts: CompleteOptions)
         ...(s.weakestPair ? [`weakest pair ${s.weakestPair.a} + ${s.weakestPair.b} (${s.weakestPair.score.toFixed(3)})`] : [])],
     };
   });
+  // Best first: the beam keeps diversity, but the list a person reads should be ordered by score.
+  outfits.sort((a, b) => b.score - a.score);
   return { outfits, plans };
 }
