@@ -8,6 +8,7 @@ import { LookbookError } from '../errors.ts';
 import type { Item } from '../types.ts';
 import { mulberry32, sampleIndices } from '../util/random.ts';
 import { averagePrecisionFromFlags } from './metrics/ranking.ts';
+import { topKDot } from '../index/exact/top-k.ts';
 
 export interface SimilarityEvalOptions {
   /** Label column: a typed field (category, colour, gender) or a metadata column (e.g. articleType). */
@@ -50,25 +51,10 @@ export function labelOf(item: Item, label: string): string | null {
   return item.meta[label] ?? null;
 }
 
-/** Top-k rows of the matrix by dot product with row q (excluding q), brute force. */
-export function exactTopK(vectors: Float32Array, dim: number, q: number, k: number, allowed?: Uint8Array): number[] {
-  const n = vectors.length / dim;
-  const best: { i: number; s: number }[] = [];
-  const qo = q * dim;
-  for (let i = 0; i < n; i++) {
-    if (i === q || (allowed && !allowed[i])) continue;
-    let s = 0;
-    const o = i * dim;
-    for (let d = 0; d < dim; d++) s += vectors[qo + d]! * vectors[o + d]!;
-    if (best.length < k) {
-      best.push({ i, s });
-      best.sort((a, b) => b.s - a.s);
-    } else if (s > best[k - 1]!.s) {
-      best[k - 1] = { i, s };
-      best.sort((a, b) => b.s - a.s);
-    }
-  }
-  return best.map((b) => b.i);
+/** Top-k rows by dot product with row q among the allowed rows, q itself excluded (brute force). */
+export function exactTopK(vectors: Float32Array, dim: number, q: number, k: number, allowed: ArrayLike<number>): number[] {
+  const r = topKDot(vectors, dim, vectors.subarray(q * dim, (q + 1) * dim), k + 1, allowed);
+  return Array.from(r.rows).filter((row) => row !== q).slice(0, k);
 }
 
 export async function evaluateSimilarity(ctx: LookbookContext, opts: SimilarityEvalOptions): Promise<SimilarityEvalResult> {
@@ -108,8 +94,6 @@ export async function evaluateSimilarity(ctx: LookbookContext, opts: SimilarityE
   const counts = new Map<string, number>();
   for (const l of labels) if (l !== null) counts.set(l, (counts.get(l) ?? 0) + 1);
   // Candidates are labelled items only (an unlabelled neighbour can't be judged).
-  const allowed = new Uint8Array(ids.length);
-  labels.forEach((l, i) => (allowed[i] = l === null ? 0 : 1));
   const candidates = labels.map((l, i) => (l === null ? -1 : i)).filter((i) => i >= 0);
   const rand = mulberry32(seed);
   const queryIdx = opts.queries === 0 ? candidates : sampleIndices(candidates, opts.queries ?? 2000, rand);
@@ -118,7 +102,7 @@ export async function evaluateSimilarity(ctx: LookbookContext, opts: SimilarityE
   let apSum = 0;
   const tExact = performance.now();
   for (const q of queryIdx) {
-    const top = exactTopK(vectors, dim, q, k, allowed);
+    const top = exactTopK(vectors, dim, q, k, candidates);
     const rel = top.map((i) => labels[i] === labels[q]);
     pSum += rel.filter(Boolean).length / k;
     apSum += averagePrecisionFromFlags(rel, k, counts.get(labels[q]!)! - 1);
