@@ -18,8 +18,11 @@ const BENCHES: Record<string, string> = {
   outfit: 'benchmarks/outfit.ts',
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
+// Names come first; everything from the first --flag on is passed to each script (e.g. `-- store --n 2000`).
+const argv = process.argv.slice(2);
+const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+const wanted = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
+const extra = firstFlag < 0 ? [] : argv.slice(firstFlag);
 let failed = 0;
 for (const name of wanted.length ? wanted : Object.keys(BENCHES)) {
   const file = BENCHES[name];

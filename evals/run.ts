@@ -16,8 +16,11 @@ const EVALS: Record<string, string[]> = {
   'colour-names': ['evals/colour-names.ts'],
 };
 
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
+// Names come first; everything from the first --flag on is passed to each script (e.g. `-- store --n 2000`).
+const argv = process.argv.slice(2);
+const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+const wanted = firstFlag < 0 ? argv : argv.slice(0, firstFlag);
+const extra = firstFlag < 0 ? [] : argv.slice(firstFlag);
 const names = wanted.length ? wanted : Object.keys(EVALS);
 let failed = 0;
 for (const name of names) {
