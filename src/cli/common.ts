@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/index.ts';
+import { itemFilterFrom, type FilterFields } from '../catalog/filter.ts';
 import { Lookbook } from '../lookbook.ts';
 import { LookbookError } from '../errors.ts';
 import type { ItemFilter } from '../types.ts';
@@ -77,28 +78,8 @@ export function parseIntArg(v: string): number {
   return n;
 }
 
-export function filterFromOptions(o: {
-  category?: string[];
-  gender?: string[];
-  colour?: string[];
-  minPrice?: number;
-  maxPrice?: number;
-  where?: string[];
-}): ItemFilter {
-  const f: ItemFilter = {};
-  if (o.category?.length) f.category = o.category;
-  if (o.gender?.length) f.gender = o.gender;
-  if (o.colour?.length) f.colour = o.colour;
-  if (o.minPrice !== undefined || o.maxPrice !== undefined) f.price = { min: o.minPrice, max: o.maxPrice };
-  if (o.where?.length) {
-    f.meta = {};
-    for (const w of o.where) {
-      const i = w.indexOf('=');
-      if (i <= 0) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `--where expects field=value, got "${w}"`);
-      f.meta[w.slice(0, i)] = w.slice(i + 1);
-    }
-  }
-  return f;
+export function filterFromOptions(o: FilterFields): ItemFilter {
+  return itemFilterFrom(o, '--where');
 }
 
 /** Prints JSON on stdout (for --json). */

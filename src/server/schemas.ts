@@ -4,6 +4,7 @@
  */
 import type { ItemFilter } from '../types.ts';
 import type { Item } from '../types.ts';
+import { itemFilterFrom, type FilterFields } from '../catalog/filter.ts';
 
 export const nullableString = { type: ['string', 'null'] } as const;
 export const nullableNumber = { type: ['number', 'null'] } as const;
@@ -107,14 +108,7 @@ export const FilterQueryProperties = {
   where: { ...stringList, description: 'metadata field=value (repeatable), e.g. where=usage=Casual' },
 } as const;
 
-export interface FilterQuery {
-  category?: string[];
-  gender?: string[];
-  colour?: string[];
-  minPrice?: number;
-  maxPrice?: number;
-  where?: string[];
-}
+export type FilterQuery = FilterFields;
 
 export const SimilarResultSchema = {
   type: 'object',
@@ -162,22 +156,6 @@ export const JobSchema = {
 } as const;
 
 /** Converts filter query parameters to the library's ItemFilter (LB_ERR_INVALID_ARGUMENT on bad where=). */
-export function filterFromQuery(q: FilterQuery, fail: (msg: string) => never): ItemFilter {
-  const f: ItemFilter = {};
-  if (q.category?.length) f.category = q.category;
-  if (q.gender?.length) f.gender = q.gender;
-  if (q.colour?.length) f.colour = q.colour;
-  if (q.minPrice !== undefined || q.maxPrice !== undefined) {
-    if (q.minPrice !== undefined && q.maxPrice !== undefined && q.minPrice > q.maxPrice) fail('minPrice is above maxPrice');
-    f.price = { min: q.minPrice, max: q.maxPrice };
-  }
-  if (q.where?.length) {
-    f.meta = {};
-    for (const w of q.where) {
-      const i = w.indexOf('=');
-      if (i <= 0) fail(`where expects field=value, got "${w}"`);
-      f.meta[w.slice(0, i)] = w.slice(i + 1);
-    }
-  }
-  return f;
+export function filterFromQuery(q: FilterQuery): ItemFilter {
+  return itemFilterFrom(q, 'where');
 }

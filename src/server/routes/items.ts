@@ -96,7 +96,7 @@ export function itemRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request) => {
       const { limit, offset, ...q } = request.query;
-      const filter = filterFromQuery(q, badRequest);
+      const filter = filterFromQuery(q);
       const [total, items] = await Promise.all([lb.store.countItems(filter), lb.store.listItems({ filter, limit, offset })]);
       return { total, limit, offset, items: items.map(itemView) };
     },

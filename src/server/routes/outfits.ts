@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { completeTheLook, fillInTheBlank, openOutfitContext, scoreOutfit, type OutfitContext } from '../../pipelines/outfit.ts';
 import { MODEL_NAME } from '../../models/compatibility/registry.ts';
 import { LookbookError } from '../../errors.ts';
-import { badRequest } from '../errors.ts';
 import { FilterQueryProperties, IdParams, ItemSchema, filterFromQuery, itemView, type FilterQuery } from '../schemas.ts';
 import type { ServerDeps } from './index.ts';
 
@@ -101,7 +100,7 @@ export function outfitRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request) => {
       const { n, ...q } = request.query;
-      const r = await completeTheLook(await outfitCtx(), { itemIds: [request.params.id], n, filter: filterFromQuery(q, badRequest) });
+      const r = await completeTheLook(await outfitCtx(), { itemIds: [request.params.id], n, filter: filterFromQuery(q) });
       const items = await withItems([...new Set(r.outfits.flatMap((o) => o.itemIds))]);
       return { outfits: r.outfits.map((o) => ({ ...o, items: o.itemIds.map((id) => items.get(id)).filter(Boolean) })) };
     },

@@ -1,7 +1,6 @@
 /** "More like this": by item id, or by an uploaded photo (which also reports its detected colours). */
 import type { FastifyInstance } from 'fastify';
 import type { SimilarAnswer } from '../../pipelines/similar.ts';
-import { badRequest } from '../errors.ts';
 import { readUpload, requireImage } from '../uploads.ts';
 import { FilterQueryProperties, IdParams, SimilarAnswerSchema, filterFromQuery, itemView, type FilterQuery } from '../schemas.ts';
 import type { ServerDeps } from './index.ts';
@@ -40,7 +39,7 @@ export function similarRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request) => {
       const { k, space, exact, ...q } = request.query;
-      const answer = await lb.similar({ itemId: request.params.id }, { k, space, exact, filter: filterFromQuery(q, badRequest) });
+      const answer = await lb.similar({ itemId: request.params.id }, { k, space, exact, filter: filterFromQuery(q) });
       return answerView(answer);
     },
   );
@@ -60,7 +59,7 @@ export function similarRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request) => {
       const { k, space, exact, ...q } = request.query;
-      const filter = filterFromQuery(q, badRequest);
+      const filter = filterFromQuery(q);
       const image = await requireImage(await readUpload(request), deps.maxPixels);
       const answer = await lb.similar({ image }, { k, space, exact, filter });
       const style = await styleOfUpload(lb, image, deps.maxPixels);

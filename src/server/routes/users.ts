@@ -5,7 +5,6 @@ import { LookbookError } from '../../errors.ts';
 import { recordEvent } from '../../events/import.ts';
 import { eventWeight } from '../../events/weights.ts';
 import { buildStyleProfile } from '../../pipelines/style-profile.ts';
-import { badRequest } from '../errors.ts';
 import { recommend, RECOMMENDER_MODEL_NAME } from '../../pipelines/recommender-service.ts';
 import { FilterQueryProperties, ItemSchema, filterFromQuery, itemView, type FilterQuery } from '../schemas.ts';
 import type { ServerDeps } from './index.ts';
@@ -112,7 +111,7 @@ export function userRoutes(app: FastifyInstance, deps: ServerDeps): void {
     async (request) => {
       const { k, ...q } = request.query;
       const userId = request.params.id;
-      const filter = filterFromQuery(q, badRequest);
+      const filter = filterFromQuery(q);
       let mode: 'model' | 'style-profile';
       let recs: { itemId: string; score: number; reasons: string[] }[];
       if (await lb.store.getModel(RECOMMENDER_MODEL_NAME)) {
