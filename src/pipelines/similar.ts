@@ -14,6 +14,22 @@ export interface SimilarQuery {
   itemId?: string;
   /** Image file path or bytes (an uploaded photo). */
   image?: string | Buffer;
+  /** An image already embedded with embedQueryImage (so a caller that also needs its style embeds once). */
+  embedded?: EmbeddedImage;
+}
+
+/** A query image after the CNN: its vector, readable attributes and content hash. */
+export interface EmbeddedImage {
+  vector: Float32Array;
+  attributes: ImageAttributes;
+  contentHash: string;
+}
+
+/** Runs the CNN and the attribute extractors on a query image (file path or bytes). */
+export async function embedQueryImage(ctx: LookbookContext, image: string | Buffer, maxPixels = ctx.config.maxPixels): Promise<EmbeddedImage> {
+  const embedder = await ctx.embedder();
+  const { prepared, vector } = await embedder.embedImage(image, { maxPixels });
+  return { vector, attributes: extractAttributes(prepared.raster), contentHash: prepared.contentHash };
 }
 
 export interface SimilarOptions {
@@ -68,12 +84,11 @@ export async function similarItems(ctx: LookbookContext, query: SimilarQuery, op
     rawVector = f.vector;
     contentHash = queryItem.contentHash;
     queryAttrs = f.attributes;
-  } else if (query.image !== undefined) {
-    const embedder = await ctx.embedder();
-    const { prepared, vector } = await embedder.embedImage(query.image, { maxPixels: ctx.config.maxPixels });
-    rawVector = vector;
-    contentHash = prepared.contentHash;
-    queryAttrs = extractAttributes(prepared.raster);
+  } else if (query.embedded !== undefined || query.image !== undefined) {
+    const e = query.embedded ?? (await embedQueryImage(ctx, query.image!));
+    rawVector = e.vector;
+    contentHash = e.contentHash;
+    queryAttrs = e.attributes;
   } else {
     throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'give an item id or an image');
   }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { extractAttributes } from '../../attributes/index.ts';
+import { embedQueryImage } from '../../pipelines/similar.ts';
 import { predictStyle, type StylePrediction } from '../../pipelines/style.ts';
 import { buildStyleProfile } from '../../pipelines/style-profile.ts';
 import { itemOrImage, openFromCli, parseIntArg, printJson, table, withGlobals, type GlobalOptions } from '../common.ts';
@@ -42,8 +42,8 @@ export function styleCommand(): Command {
         const query = await itemOrImage(lb, q);
         let p: StylePrediction;
         if ('image' in query) {
-          const { prepared, vector } = await (await lb.ctx.embedder()).embedImage(query.image, { maxPixels: lb.config.maxPixels });
-          p = await predictStyle(lb.ctx, { vector, attributes: extractAttributes(prepared.raster) }, { column, top: o.top });
+          const { vector, attributes } = await embedQueryImage(lb.ctx, query.image);
+          p = await predictStyle(lb.ctx, { vector, attributes }, { column, top: o.top });
         } else {
           p = await predictStyle(lb.ctx, query, { column, top: o.top });
         }

@@ -5,6 +5,7 @@ import { readUpload, requireImage } from '../uploads.ts';
 import { FilterQueryProperties, IdParams, SimilarAnswerSchema, filterFromQuery, itemView, type FilterQuery } from '../schemas.ts';
 import type { ServerDeps } from './index.ts';
 import { styleOfUpload } from './style-hooks.ts';
+import { embedQueryImage } from '../../pipelines/similar.ts';
 
 type SimilarQueryString = FilterQuery & { k: number; space: string; exact?: boolean };
 
@@ -61,8 +62,10 @@ export function similarRoutes(app: FastifyInstance, deps: ServerDeps): void {
       const { k, space, exact, ...q } = request.query;
       const filter = filterFromQuery(q);
       const image = await requireImage(await readUpload(request), deps.maxPixels);
-      const answer = await lb.similar({ image }, { k, space, exact, filter });
-      const style = await styleOfUpload(lb, image, deps.maxPixels);
+      // One CNN pass serves both the similar items and the style of the photo.
+      const embedded = await embedQueryImage(lb.ctx, image, deps.maxPixels);
+      const answer = await lb.similar({ embedded }, { k, space, exact, filter });
+      const style = await styleOfUpload(lb, embedded);
       return { ...answerView(answer), ...(style ? { style } : {}) };
     },
   );

@@ -1,11 +1,11 @@
 /** Style: predict the style of an item or an uploaded photo; list trained models. */
 import type { FastifyInstance } from 'fastify';
-import { extractAttributes } from '../../attributes/index.ts';
 import { predictStyle } from '../../pipelines/style.ts';
 import { readUpload, requireImage } from '../uploads.ts';
 import { IdParams } from '../schemas.ts';
 import type { ServerDeps } from './index.ts';
 import { DEFAULT_STYLE_COLUMN } from './style-hooks.ts';
+import { embedQueryImage } from '../../pipelines/similar.ts';
 
 const probability = { type: 'object', properties: { label: { type: 'string' }, probability: { type: 'number' } } } as const;
 const StylePredictionSchema = {
@@ -58,9 +58,8 @@ export function styleRoutes(app: FastifyInstance, deps: ServerDeps): void {
     },
     async (request) => {
       const image = await requireImage(await readUpload(request), deps.maxPixels);
-      const embedder = await lb.ctx.embedder();
-      const { prepared, vector } = await embedder.embedImage(image, { maxPixels: deps.maxPixels });
-      return predictStyle(lb.ctx, { vector, attributes: extractAttributes(prepared.raster) }, { column: request.query.column, top: request.query.top });
+      const { vector, attributes } = await embedQueryImage(lb.ctx, image, deps.maxPixels);
+      return predictStyle(lb.ctx, { vector, attributes }, { column: request.query.column, top: request.query.top });
     },
   );
 
