@@ -2,7 +2,7 @@
  * Style evaluation on an ingested catalogue (default: the fashion-product-images-small eval cache).
  *   node --import tsx evals/style.ts --data-dir .cache/eval/fashion-small --label usage [--json]
  *     [--seed 42] [--space] [--space-only] [--register-space] [--no-img]
- *     [--space-label articleType] [--space-secondary baseColour]
+ *     [--space-label articleType] [--space-secondary baseColour] [--aux articleType [--aux-weight 0.5]]
  * --space also evaluates the learned similarity space (articleType, raw vs learned, held-out items);
  * --register-space trains a space on every item and stores it as learned:default (for `similar`).
  * The confusion matrix picture goes to docs/img/style-confusion-<label>.svg / .png.
@@ -32,6 +32,9 @@ const spaceLabel = opt('--space-label', 'articleType');
 const spaceSecondary = opt('--space-secondary', 'baseColour');
 /** Hidden ReLU units before the projection (0 = linear); pick it on the validation P@10, not the test split. */
 const spaceHidden = Number(opt('--space-hidden', '0'));
+/** Auxiliary (multi-task) label for the CNN head, e.g. articleType when evaluating usage. */
+const auxColumn = args.includes('--aux') ? opt('--aux', 'articleType') : undefined;
+const auxWeight = Number(opt('--aux-weight', '0.5'));
 if (!fs.existsSync(path.join(dataDir, 'lookbook.db'))) {
   console.error(`no ingested catalogue in ${dataDir} (run: node --import tsx evals/prepare.ts fashion-small)`);
   process.exit(2);
@@ -79,7 +82,7 @@ try {
   if (!json) console.error(`loaded ${features.ids.length} items with ${lb.ctx.backboneName} features in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const out: { style?: StyleEvalResult; space?: LearnedSpaceEvalResult; registered?: unknown } = {};
   if (!args.includes('--space-only')) {
-    out.style = await evaluateStyle(lb.ctx, { label, seed, features, onProgress: progress });
+    out.style = await evaluateStyle(lb.ctx, { label, seed, features, onProgress: progress, head: auxColumn ? { auxColumn, auxWeight } : undefined });
     if (!args.includes('--no-img')) {
       const best = out.style.models.at(-1)!;
       const svg = confusionSvg(best.report.confusion, best.report.perClass.map((p) => p.label), { title: `${label}: ${best.name} (test split)` });

@@ -123,7 +123,7 @@ function depthwiseToOihw(w: Weight): Weight {
 const b64 = (s: string | undefined): string => (s ? Buffer.from(s, 'base64').toString('utf8') : '');
 const ints = (a: any): number[] => ((a?.list?.i ?? []) as string[]).map(Number);
 
-function graphToIr(model: TfjsModel, weights: Map<string, Weight>): Ir {
+export function graphToIr(model: TfjsModel, weights: Map<string, Weight>): Ir {
   const nodes: any[] = model.json.modelTopology.node;
   const byName = new Map<string, any>(nodes.map((n) => [n.name, n]));
   const pool = nodes.find((n) => n.op === 'AvgPool' || n.op === 'Mean');

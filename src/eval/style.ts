@@ -63,7 +63,8 @@ export interface StyleEvalOptions {
   minCount?: number;
   /** Classes with at least this many labelled items count as frequent. Default 100. */
   frequentMin?: number;
-  head?: HeadOptions;
+  /** Head options; auxColumn/auxWeight apply to the CNN head only (not the colour-only baseline). */
+  head?: HeadOptions & { auxColumn?: string; auxWeight?: number };
   /** Skip the colour-only baseline. */
   noColourBaseline?: boolean;
   features?: FeatureSet;
@@ -129,6 +130,7 @@ export async function evaluateStyle(ctx: LookbookContext, opts: StyleEvalOptions
       register: false,
       useEmbedding: v.useEmbedding,
       useHistogram: v.useHistogram,
+      ...(v.useEmbedding ? {} : { auxColumn: undefined }),
       onProgress: opts.onProgress,
       task: `train ${v.name}`,
     });

@@ -57,6 +57,10 @@ test('style pipeline: train, register, predict one and all, profile; bad column;
       trainClassifier(ctx, { column: 'style' }),
       (e) => isLookbookError(e) && e.code === 'LB_ERR_LABEL_COLUMN' && /"style"/.test(e.message) && /usage/.test(e.message) && Array.isArray(e.details?.available),
     );
+    await assert.rejects(
+      trainClassifier(ctx, { column: 'usage', auxColumn: 'no_such_column', hidden: 8, maxEpochs: 1, minCount: 10, register: false }),
+      (e) => isLookbookError(e) && e.code === 'LB_ERR_LABEL_COLUMN' && /no_such_column/.test(e.message),
+    );
     const opts = { hidden: 16, maxEpochs: 20, minCount: 10 };
     const first = await trainClassifier(ctx, { column: 'usage', ...opts });
     assert.equal(first.record?.name, 'style:usage');

@@ -36,6 +36,10 @@ export interface TrainClassifierOptions extends HeadOptions, LabelPlanOptions {
   register?: boolean;
   /** Pre-loaded features (evaluations reuse one load for several heads). */
   features?: FeatureSet;
+  /** Auxiliary label column learned alongside (multi-task, e.g. articleType for usage); needs hidden > 0. */
+  auxColumn?: string;
+  /** Weight of the auxiliary loss (default 0.5). */
+  auxWeight?: number;
 }
 
 export interface TrainClassifierResult {
@@ -82,7 +86,8 @@ export async function trainClassifier(ctx: LookbookContext, opts: TrainClassifie
   const { x } = inputsFor(spec, set, rows);
   const y = Int32Array.from(rows, (i) => plan.classOf(values[i]));
   const name = opts.modelName ?? styleModelName(opts.column);
-  const head = await CategoricalHead.fit({ x, y, classes: plan.classes, column: opts.column, otherClass: plan.otherClass, spec }, { task: `train ${name}`, ...opts });
+  const aux = opts.auxColumn ? auxLabels(set, rows, opts.auxColumn, available, opts.auxWeight) : undefined;
+  const head = await CategoricalHead.fit({ x, y, classes: plan.classes, column: opts.column, otherClass: plan.otherClass, spec, aux }, { task: `train ${name}`, ...opts });
   const result: TrainClassifierResult = {
     head,
     classes: plan.classes,
@@ -104,6 +109,19 @@ export async function trainClassifier(ctx: LookbookContext, opts: TrainClassifie
     });
   }
   return result;
+}
+
+/** Auxiliary (multi-task) labels for the training rows: classes with ≥ 5 examples, others -1. */
+function auxLabels(set: FeatureSet, rows: number[], column: string, available: string[], weight?: number) {
+  const values = rows.map((i) => labelOf(set.items[i]!, column));
+  if (!values.some((v) => v !== undefined)) {
+    throw new LookbookError('LB_ERR_LABEL_COLUMN', `Unknown auxiliary label column "${column}"; available columns: ${available.join(', ')}`, {
+      subject: column,
+      details: { column, available },
+    });
+  }
+  const plan = planLabels(column, values, available, { minCount: 5, rare: 'exclude' });
+  return { column, y: Int32Array.from(values, (v) => plan.classOf(v)), classes: plan.classes.length, weight };
 }
 
 /** Head inputs for some rows of a feature set. */

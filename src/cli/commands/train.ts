@@ -13,6 +13,7 @@ interface StyleTrainOptions extends GlobalOptions {
   epochs?: number;
   hidden?: number;
   colourOnly?: boolean;
+  aux?: string;
   predict: boolean;
 }
 
@@ -24,13 +25,14 @@ function styleTrain(): Command {
     .option('--rare <mode>', 'what to do with rare classes: other | exclude', 'other')
     .option('--epochs <n>', 'maximum epochs (early stopping decides)', parseIntArg)
     .option('--hidden <n>', 'hidden units (0 = softmax regression)', (v) => Number(v))
+    .option('--aux <column>', 'also learn this column on the hidden layer (multi-task), e.g. articleType; dropped after training')
     .option('--no-predict', 'do not store predictions for every item afterwards')
-    .addHelpText('after', '\nExamples:\n  lookbook train style --label usage\n  lookbook train style --label articleType --min-count 20\n')
+    .addHelpText('after', '\nExamples:\n  lookbook train style --label usage\n  lookbook train style --label usage --aux articleType\n  lookbook train style --label articleType --min-count 20\n')
     .action(async (o: StyleTrainOptions) => {
       const lb = await openFromCli(o, { create: false });
       const progress = createProgressRenderer({ quiet: o.quiet || o.json });
       try {
-        const r = await trainClassifier(lb.ctx, { column: o.label, minCount: o.minCount, rare: o.rare, maxEpochs: o.epochs, hidden: o.hidden, onProgress: progress });
+        const r = await trainClassifier(lb.ctx, { column: o.label, minCount: o.minCount, rare: o.rare, maxEpochs: o.epochs, hidden: o.hidden, auxColumn: o.aux, onProgress: progress });
         const pred = o.predict ? await predictAll(lb.ctx, o.label, { onProgress: progress }) : undefined;
         progress.stop();
         const out = {

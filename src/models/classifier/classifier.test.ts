@@ -84,6 +84,22 @@ test('softmax regression (hidden 0) also trains and round-trips', async () => {
   }
 });
 
+test('an auxiliary label (multi-task) changes training, is recorded, and the head still predicts only its own classes', async () => {
+  const d = 16;
+  const { x, y: fine } = clusters(600, d, 4, 5);
+  // Main label: two coarse classes made of two fine clusters each; the fine cluster is the auxiliary label.
+  const y = Int32Array.from(fine, (k) => (k < 2 ? 0 : 1));
+  const spec: FeatureSpec = { backbone: 'synthetic', embeddingDim: d, histogramDim: 0, useEmbedding: true };
+  const opts = { hidden: 8, maxEpochs: 6, seed: 3 };
+  const plain = await CategoricalHead.fit({ x, y, classes: ['ab', 'cd'], column: 'coarse', spec }, opts);
+  const multi = await CategoricalHead.fit({ x, y, classes: ['ab', 'cd'], column: 'coarse', spec, aux: { column: 'fine', y: fine, classes: 4 } }, opts);
+  assert.equal(multi.meta.options.auxColumn, 'fine');
+  assert.equal(plain.meta.options.auxColumn, undefined);
+  const pm = await multi.predict(x.subarray(0, d * 10));
+  assert.equal(pm.length, 10 * 2);
+  assert.notDeepEqual(pm, await plain.predict(x.subarray(0, d * 10)));
+});
+
 test('loading a folder that is not a head fails with LB_ERR_MODEL_FORMAT', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-head-bad-'));
   try {

@@ -80,6 +80,12 @@ export interface TrainData {
   column: string;
   otherClass?: string | null;
   spec: FeatureSpec;
+  /**
+   * Optional auxiliary label (multi-task): a second softmax on the hidden layer, trained alongside and
+   * dropped after training, so a richer column (e.g. articleType) shapes the features the main head uses.
+   * y = -1 where the row has no auxiliary label. Needs hidden > 0.
+   */
+  aux?: { column: string; y: Int32Array; classes: number; weight?: number };
 }
 
 interface Weights {
@@ -164,10 +170,17 @@ export class CategoricalHead {
       vars.w2 = tf.variable(tf.tensor2d(glorot(outIn, c, rng), [outIn, c]));
       vars.b2 = tf.variable(tf.zeros([c]));
     }
+    const aux = hidden > 0 && data.aux && data.aux.classes > 1 ? data.aux : undefined;
+    if (aux) {
+      vars.wa = tf.variable(tf.tensor2d(glorot(hidden, aux.classes, rng), [hidden, aux.classes]));
+      vars.ba = tf.variable(tf.zeros([aux.classes]));
+    }
+    let auxLogits: import('@tensorflow/tfjs').Tensor2D | undefined;
     const forward = (x: import('@tensorflow/tfjs').Tensor2D, training: boolean) => {
       if (hidden === 0) return tf.add(tf.matMul(x, vars.w1!), vars.b1!);
       let h = tf.relu(tf.add(tf.matMul(x, vars.w1!), vars.b1!));
       if (training && o.dropout > 0) h = tf.dropout(h, o.dropout, undefined, Math.floor(rng() * 2 ** 31));
+      if (training && aux) auxLogits = tf.add(tf.matMul(h, vars.wa!), vars.ba!) as import('@tensorflow/tfjs').Tensor2D;
       return tf.add(tf.matMul(h, vars.w2!), vars.b2!);
     };
     const cwT = tf.tensor1d(cw);
@@ -207,6 +220,13 @@ export class CategoricalHead {
             const logits = forward(x, true);
             const ce = tf.neg(tf.sum(tf.mul(y, tf.logSoftmax(logits)), 1));
             let loss = tf.div(tf.sum(tf.mul(ce, sw)), tf.sum(sw));
+            if (aux && auxLogits) {
+              const ya = Int32Array.from(rows, (i) => aux.y[i]!);
+              const mask = tf.tensor1d(Float32Array.from(ya, (v) => (v >= 0 ? 1 : 0)));
+              const oha = tf.oneHot(tf.tensor1d(Int32Array.from(ya, (v) => Math.max(0, v)), 'int32'), aux.classes);
+              const cea = tf.neg(tf.sum(tf.mul(oha, tf.logSoftmax(auxLogits)), 1));
+              loss = tf.add(loss, tf.mul(aux.weight ?? 0.5, tf.div(tf.sum(tf.mul(cea, mask)), tf.add(tf.sum(mask), 1e-8))));
+            }
             if (o.weightDecay > 0) {
               let l2 = tf.sum(tf.square(vars.w1!));
               if (vars.w2) l2 = tf.add(l2, tf.sum(tf.square(vars.w2)));
@@ -301,7 +321,7 @@ export class CategoricalHead {
       trainingSize: n,
       classCounts: Array.from({ length: c }, (_, j) => data.y.reduce((s, y) => s + (y === j ? 1 : 0), 0)),
       metrics,
-      options: { ...o, priorCorrection: useShift },
+      options: { ...o, priorCorrection: useShift, ...(aux ? { auxColumn: aux.column, auxWeight: aux.weight ?? 0.5 } : {}) },
       createdAt: Date.now(),
     };
     return new CategoricalHead(meta, weights);
