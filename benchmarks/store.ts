@@ -2,7 +2,8 @@
  * Store / ANN benchmark on seeded clustered vectors (not a test).
  *   node --import tsx benchmarks/store.ts --n 10000 --dim 1792 [--queries 200] [--threads 2]
  * Reports: ingest time, bytes on disk per item, HNSW build and reload time, query p50/p99
- * (ANN via store.searchVectors vs exact brute force) and recall@10 of ANN against exact.
+ * (ANN via store.searchVectors vs exact brute force) and recall@10 of ANN against exact, and the first
+ * search after a small catalogue change (--changes new items + as many removals; index updated by key).
  * The data directory lives under .cache/bench-store/ and is removed at the end.
  */
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ const N = arg('n', 10_000);
 const DIM = arg('dim', 1792);
 const Q = arg('queries', 200);
 const THREADS = arg('threads', 2);
+const CHANGES = arg('changes', 100);
 const K = 10;
 
 async function main(): Promise<void> {
@@ -81,6 +83,18 @@ async function main(): Promise<void> {
   const tf = performance.now();
   for (let i = 0; i < 20; i++) await s.searchVectors('bb', fq, K, { filter: { category: 'a', price: { max: 49 } } });
   console.log(`filtered ANN (category + price, ~12% of items): ${((performance.now() - tf) / 20).toFixed(2)} ms/query (includes the SQL id lookup)`);
+
+  // A small catalogue change: CHANGES new items (vectors from the same clusters) and CHANGES removals.
+  const extra = clusteredVectors({ n: N + Q + CHANGES, dim: DIM, seed: 42 }).vectors.subarray((N + Q) * DIM);
+  const added = Array.from({ length: CHANGES }, (_, j) => N + Q + j);
+  await s.upsertItems(added.map((i) => ({ id: `i${i}`, imagePath: null, contentHash: `h${i}`, title: null, category: 'a', colour: null, gender: null, price: 1, meta: {} })));
+  await s.putFeatures(added.map((i, j) => ({ contentHash: `h${i}`, backbone: 'bb', vector: extra.subarray(j * DIM, (j + 1) * DIM), attributes: { colours: [], histogram: [], foreground: 1 } })));
+  await s.deleteItems(Array.from({ length: CHANGES }, (_, j) => `i${j * 7}`));
+  const tu = performance.now();
+  const upd = await s.warmIndex('bb');
+  const updS = (performance.now() - tu) / 1000;
+  const hit = (await s.searchVectors('bb', extra.slice(0, DIM), 1))[0]?.id;
+  console.log(`after +${CHANGES} / -${CHANGES} items: first search ${updS.toFixed(1)} s (${upd.source}; reload rows from SQLite + index update + save; a rebuild took ${buildS.toFixed(1)} s); new item found: ${hit === `i${N + Q}`}`);
   await s.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 }

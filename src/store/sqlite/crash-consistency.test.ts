@@ -1,6 +1,6 @@
 /**
  * Crash consistency: SIGKILL a writer process in the middle of a long run of write transactions,
- * reopen the store, check integrity, completeness of every batch and that a stale index is rebuilt.
+ * reopen the store, check integrity, completeness of every batch and that a stale index is brought up to date (updated by key or rebuilt).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -36,7 +36,7 @@ function runAndKill(dataDir: string, batches: number, extraMs: number): Promise<
   });
 }
 
-it('SIGKILL mid-write: the store reopens intact, batches are all-or-nothing, the stale index is rebuilt', { timeout: 120_000 }, async () => {
+it('SIGKILL mid-write: the store reopens intact, batches are all-or-nothing, the stale index is brought up to date', { timeout: 120_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lb-crash-'));
   try {
     let lastReported = -1;
@@ -78,12 +78,12 @@ it('SIGKILL mid-write: the store reopens intact, batches are all-or-nothing, the
       const stale = before !== s.spaces.stamp('bb');
       const warm = await s.warmIndex('bb');
       assert.equal(warm.size, have.size);
-      if (stale) assert.equal(warm.source, 'built');
+      if (stale) assert.ok(warm.source === 'built' || warm.source === 'updated', `stale index came back ${warm.source}`);
       assert.equal(s.spaces.indexState('bb')?.stamp, s.spaces.stamp('bb'));
       const lastB = Math.max(...[...perBatch.keys()].filter((b) => have.has(`h-${b}-0`)));
       const top = await s.searchVectors('bb', crashVector(lastB, 3), 1);
       assert.equal(top[0].id, `c-${lastB}-3`);
-      console.log(`# crash test: ${perBatch.size} batches survived, child reported ${lastReported + 1}, index was ${stale ? 'stale → rebuilt' : 'fresh'}`);
+      console.log(`# crash test: ${perBatch.size} batches survived, child reported ${lastReported + 1}, index was ${stale ? `stale → ${warm.source}` : 'fresh'}`);
     } finally {
       await s.close();
     }

@@ -76,7 +76,7 @@ describe('SqliteStore specifics', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it('persists the HNSW index with its stamp, reloads it when fresh, rebuilds when stale or corrupt', async () => {
+  it('persists the HNSW index with its stamp, reloads it when fresh, updates it when stale, rebuilds when corrupt', async () => {
     const dir = tmpDir();
     const opts = { dataDir: dir, annThreshold: 100, hnsw: { threads: 1 } };
     let s = new SqliteStore(opts);
@@ -99,8 +99,9 @@ describe('SqliteStore specifics', () => {
     await s.deleteItems(['item-00007']);
     await s.close();
     s = new SqliteStore(opts);
-    assert.deepEqual(await s.warmIndex('bb'), { size: 299, source: 'built' });
+    assert.deepEqual(await s.warmIndex('bb'), { size: 299, source: 'updated' }); // saved file + 1 removal
     assert.notEqual((await s.searchVectors('bb', q, 1))[0].id, 'item-00007');
+    assert.equal(s.spaces.indexState('bb')?.stamp, s.spaces.stamp('bb'));
     await s.close();
 
     fs.writeFileSync(file, Buffer.alloc(1000, 7)); // corrupt the file
@@ -108,6 +109,39 @@ describe('SqliteStore specifics', () => {
     assert.deepEqual(await s.warmIndex('bb'), { size: 299, source: 'built' });
     assert.equal((await s.searchVectors('bb', vectors.slice(9 * 16, 10 * 16), 1))[0].id, 'item-00009');
     await s.close();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('keeps the in-memory index up to date by key: new item, changed vector, removal; a large change rebuilds', async () => {
+    const dir = tmpDir();
+    const s = new SqliteStore({ dataDir: dir, annThreshold: 100, hnsw: { threads: 1 } });
+    const vectors = await seed(s, 400);
+    assert.equal((await s.warmIndex('bb')).source, 'built');
+    const fresh = clusteredVectors({ n: 2, dim: 16, seed: 99 }).vectors;
+    // A new item with a vector unlike the others.
+    await s.upsertItems([makeItem(500, { contentHash: 'hash-new' })]);
+    await s.putFeatures([{ contentHash: 'hash-new', backbone: 'bb', vector: fresh.slice(0, 16), attributes: { colours: [], histogram: [], foreground: 1 } }]);
+    assert.deepEqual(await s.warmIndex('bb'), { size: 401, source: 'updated' });
+    assert.equal((await s.searchVectors('bb', fresh.slice(0, 16), 1))[0].id, 'item-00500');
+    // Item 9 gets another image: its old vector leaves the index, the new one is found.
+    await s.upsertItems([makeItem(9, { contentHash: 'hash-9b' })]);
+    await s.putFeatures([{ contentHash: 'hash-9b', backbone: 'bb', vector: fresh.slice(16, 32), attributes: { colours: [], histogram: [], foreground: 1 } }]);
+    assert.deepEqual(await s.warmIndex('bb'), { size: 401, source: 'updated' });
+    assert.equal((await s.searchVectors('bb', fresh.slice(16, 32), 1))[0].id, 'item-00009');
+    assert.notEqual((await s.searchVectors('bb', vectors.slice(9 * 16, 10 * 16), 1))[0].id, 'item-00009');
+    // ANN and exact search agree after the updates.
+    for (const i of [3, 50, 123]) {
+      const q = vectors.slice(i * 16, (i + 1) * 16);
+      assert.deepEqual((await s.searchVectors('bb', q, 5)).map((h) => h.id), (await s.searchVectors('bb', q, 5, { exact: true })).map((h) => h.id));
+    }
+    // A reopened store loads the updated file as it is.
+    await s.close();
+    const t = new SqliteStore({ dataDir: dir, annThreshold: 100, hnsw: { threads: 1 } });
+    assert.deepEqual(await t.warmIndex('bb'), { size: 401, source: 'loaded' });
+    // Removing more than a quarter of the rows rebuilds.
+    await t.deleteItems(Array.from({ length: 150 }, (_, i) => makeItem(i + 200).id));
+    assert.deepEqual(await t.warmIndex('bb'), { size: 251, source: 'built' });
+    await t.close();
     fs.rmSync(dir, { recursive: true });
   });
 

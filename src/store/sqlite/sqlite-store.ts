@@ -398,7 +398,7 @@ export class SqliteStore implements Store {
   }
 
   /** Builds (or loads) the ANN index of a space now instead of at the first search. */
-  async warmIndex(space: string): Promise<{ size: number; source?: 'loaded' | 'built' }> {
+  async warmIndex(space: string): Promise<{ size: number; source?: 'loaded' | 'built' | 'updated' }> {
     const c = this.spaces.cache(space);
     return { size: c?.ids.length ?? 0, source: c?.indexSource };
   }

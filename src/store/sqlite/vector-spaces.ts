@@ -6,7 +6,13 @@
  * Staleness: every write bumps generation counters in `state` (gen:items when item membership or
  * content hashes change, gen:features:<backbone>, gen:vectors:<space>), in the write's transaction.
  * A space's stamp is those counters; the cache and the index file carry the
- * stamp they were built from (`index:<space>` in state, with row count, dim and file size). Any difference → rebuild from SQLite.
+ * stamp they were built from (`index:<space>` in state, with row count, dim and file size).
+ *
+ * Updates in place: every row has a 63-bit key hashed from its item id and vector bytes, and a sidecar
+ * `<index file>.keys` lists the keys in the saved index. When the stamp changes, the current rows are
+ * read from SQLite and compared by key with the index in memory (or the saved file): keys that left
+ * are removed, new keys (new items, changed vectors) are added. Only when the change is large (more
+ * than a quarter of the rows, or half since the last full build) is the index rebuilt.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -14,6 +20,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { LookbookError } from '../../errors.ts';
 import { topKDot } from '../../index/exact/top-k.ts';
+import { writeFileAtomic } from '../../index/atomic-file.ts';
 import { HnswIndex, type HnswOptions } from '../../index/hnsw/hnsw-index.ts';
 import { normalizeRows } from '../../index/vector-index.ts';
 import type { Neighbour } from '../../types.ts';
@@ -39,18 +46,33 @@ export interface SpaceCache {
   rowOf: Map<string, number>;
   dim: number;
   matrix: Float32Array;
+  /** Per row: hash of (id, vector bytes), the row's key in the HNSW index. */
+  keys: BigUint64Array;
+  rowOfKey: Map<bigint, number>;
   hnsw?: HnswIndex;
   /** How the ANN index was obtained for this cache (for tests and diagnostics). */
-  indexSource?: 'loaded' | 'built';
+  indexSource?: IndexSource;
+  /** Keys removed from this index since its last full build (tombstones in the graph). */
+  churn?: number;
   /** Change mark (see #changeMark) at which `stamp` was last found current. */
   mark?: string;
 }
+
+export type IndexSource = 'loaded' | 'built' | 'updated';
 
 export interface IndexStateRecord {
   stamp: string;
   bytes: number;
   n: number;
   dim: number;
+  /** Size of the key sidecar file (absent in files written before keys existed: rebuilt). */
+  keyBytes?: number;
+  churn?: number;
+}
+
+/** Index key of a row: 63 bits of sha1(id, vector bytes), so a changed vector is a new key. */
+export function rowKey(id: string, vector: Uint8Array): bigint {
+  return crypto.createHash('sha1').update(id).update('\u0000').update(vector).digest().readBigUInt64LE(0) & 0x7fffffffffffffffn;
 }
 
 /** File name safe for any space name (readable when possible, hashed suffix otherwise). */
@@ -139,7 +161,7 @@ export class VectorSpaces {
     const loaded = this.#load(space);
     if (!loaded) return undefined;
     loaded.mark = mark;
-    if (loaded.ids.length >= this.#opts.annThreshold) this.#attachIndex(loaded);
+    if (loaded.ids.length >= this.#opts.annThreshold) this.#attachIndex(loaded, have);
     this.#caches.set(space, loaded);
     return loaded;
   }
@@ -155,6 +177,7 @@ export class VectorSpaces {
         : `SELECT i.id AS id, f.dim AS dim, f.vector AS vector FROM items i
            JOIN features f ON f.content_hash = i.content_hash AND f.backbone = ? ORDER BY i.id`;
       const ids: string[] = [];
+      const keys = new BigUint64Array(n);
       let dim = 0;
       let matrix = new Float32Array(0);
       let bytes = new Uint8Array(0);
@@ -168,41 +191,88 @@ export class VectorSpaces {
           throw new LookbookError('LB_ERR_DIMENSION', `space ${space} mixes dimensions ${dim} and ${r.dim} (item ${r.id})`, { subject: r.id });
         }
         bytes.set(r.vector, ids.length * dim * 4);
+        keys[ids.length] = rowKey(r.id, r.vector);
         ids.push(r.id);
       }
       normalizeRows(matrix, dim);
       const rowOf = new Map(ids.map((id, i) => [id, i] as const));
-      return { space, stamp, ids, rowOf, dim, matrix } satisfies SpaceCache;
+      const rowOfKey = new Map(Array.from(keys, (k, i) => [k, i] as const));
+      return { space, stamp, ids, rowOf, dim, matrix, keys, rowOfKey } satisfies SpaceCache;
     }).deferred();
   }
 
-  #attachIndex(c: SpaceCache): void {
-    const file = this.indexPath(c.space);
-    const saved = this.indexState(c.space);
-    if (saved && saved.stamp === c.stamp && saved.n === c.ids.length && saved.dim === c.dim && fs.existsSync(file)) {
-      try {
-        if (fs.statSync(file).size === saved.bytes) {
-          const idx = HnswIndex.load(file, { ...this.#opts.hnsw, dim: c.dim, metric: 'cos' });
-          if (idx.size() === c.ids.length) {
-            c.hnsw = idx;
-            c.indexSource = 'loaded';
-            return;
+  /**
+   * Gives the cache an ANN index: the previous in-memory index of the space or the saved file, brought
+   * up to date by key (see the header), or a new build.
+   */
+  #attachIndex(c: SpaceCache, prev?: SpaceCache): void {
+    const base = prev?.hnsw && prev.dim === c.dim ? { idx: prev.hnsw, keys: prev.keys, churn: prev.churn ?? 0, source: 'memory' as const, record: undefined } : this.#loadSaved(c);
+    if (base) {
+      const now = new Set(c.keys);
+      const remove = base.keys.filter((k) => !now.has(k));
+      const before = new Set(base.keys);
+      const addRows: number[] = [];
+      c.keys.forEach((k, r) => {
+        if (!before.has(k)) addRows.push(r);
+      });
+      const churn = base.churn + remove.length;
+      const small = remove.length + addRows.length <= Math.max(64, c.ids.length / 4) && churn <= Math.max(64, c.ids.length / 2);
+      if (small && base.idx.size() === base.keys.length) {
+        try {
+          if (remove.length > 0) base.idx.remove(remove);
+          if (addRows.length > 0) {
+            const vecs = new Float32Array(addRows.length * c.dim);
+            addRows.forEach((r, i) => vecs.set(c.matrix.subarray(r * c.dim, (r + 1) * c.dim), i * c.dim));
+            base.idx.add(BigUint64Array.from(addRows, (r) => c.keys[r]!), vecs);
           }
+          c.hnsw = base.idx;
+          c.churn = churn;
+          const changed = remove.length + addRows.length > 0;
+          c.indexSource = changed ? 'updated' : base.source === 'memory' ? prev!.indexSource : 'loaded';
+          if (changed || base.source === 'memory') this.#save(c, base.idx);
+          else this.#restamp(c, base.record!);
+          return;
+        } catch {
+          // An index that refuses the update is rebuilt below from the store, the source of truth.
         }
-      } catch {
-        // Corrupt or unreadable: rebuilt below from the store, the source of truth.
       }
     }
     c.hnsw = this.#build(c);
     c.indexSource = 'built';
   }
 
+  /** The saved index file of the space and its keys, when both are intact (whatever their stamp). */
+  #loadSaved(c: SpaceCache): { idx: HnswIndex; keys: BigUint64Array; churn: number; source: 'file'; record: IndexStateRecord } | undefined {
+    const file = this.indexPath(c.space);
+    const saved = this.indexState(c.space);
+    if (!saved || saved.dim !== c.dim || saved.keyBytes === undefined || !fs.existsSync(file) || !fs.existsSync(`${file}.keys`)) return undefined;
+    try {
+      if (fs.statSync(file).size !== saved.bytes || fs.statSync(`${file}.keys`).size !== saved.keyBytes) return undefined;
+      const buf = fs.readFileSync(`${file}.keys`);
+      const keys = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      const idx = HnswIndex.load(file, { ...this.#opts.hnsw, dim: c.dim, metric: 'cos' });
+      if (idx.size() !== keys.length || keys.length !== saved.n) return undefined;
+      return { idx, keys, churn: saved.churn ?? 0, source: 'file', record: saved };
+    } catch {
+      return undefined; // corrupt or unreadable: rebuilt from the store
+    }
+  }
+
+  /** The saved file already holds exactly these keys: only its record moves to the current stamp. */
+  #restamp(c: SpaceCache, loaded: IndexStateRecord): void {
+    if (loaded.stamp === c.stamp) return;
+    const restamp = () => {
+      const now = this.indexState(c.space);
+      if (this.stamp(c.space) !== c.stamp || !now || now.stamp !== loaded.stamp || now.bytes !== loaded.bytes) return;
+      this.#setState.run(indexStateKey(c.space), JSON.stringify({ ...now, stamp: c.stamp }));
+    };
+    this.#underWriteLock(restamp);
+  }
+
   #build(c: SpaceCache): HnswIndex {
     const idx = new HnswIndex({ ...this.#opts.hnsw, dim: c.dim, metric: 'cos' });
-    idx.add(
-      BigUint64Array.from(c.ids, (_, i) => BigInt(i)),
-      c.matrix,
-    );
+    idx.add(c.keys, c.matrix);
+    c.churn = 0;
     this.#save(c, idx);
     return idx;
   }
@@ -218,13 +288,28 @@ export class VectorSpaces {
     const file = this.indexPath(c.space);
     const save = () => {
       if (this.stamp(c.space) !== c.stamp) return;
+      const saved = this.indexState(c.space);
+      if (saved?.stamp === c.stamp && saved.n === c.ids.length && saved.keyBytes !== undefined && (saved.churn ?? 0) === (c.churn ?? 0)) return;
       idx.save(file);
-      const rec: IndexStateRecord = { stamp: c.stamp, bytes: fs.statSync(file).size, n: c.ids.length, dim: c.dim };
+      writeFileAtomic(`${file}.keys`, (tmp) => fs.writeFileSync(tmp, new Uint8Array(c.keys.buffer, c.keys.byteOffset, c.keys.byteLength)));
+      const rec: IndexStateRecord = {
+        stamp: c.stamp,
+        bytes: fs.statSync(file).size,
+        n: c.ids.length,
+        dim: c.dim,
+        keyBytes: c.keys.byteLength,
+        churn: c.churn ?? 0,
+      };
       this.#setState.run(indexStateKey(c.space), JSON.stringify(rec));
     };
-    if (this.#db.inTransaction) return save();
+    this.#underWriteLock(save);
+  }
+
+  /** Runs fn in an IMMEDIATE transaction (or the current one); gives up quietly when another writer holds the lock. */
+  #underWriteLock(fn: () => void): void {
+    if (this.#db.inTransaction) return fn();
     try {
-      this.#db.transaction(save).immediate();
+      this.#db.transaction(fn).immediate();
     } catch (e) {
       const code = (e as { code?: string }).code ?? '';
       if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') throw e;
@@ -279,7 +364,9 @@ export class VectorSpaces {
     const r = c.hnsw.search(q, fetch);
     const hits: Neighbour[] = [];
     for (let i = 0; i < r.keys.length && hits.length < k; i++) {
-      const id = c.ids[Number(r.keys[i])];
+      const row = c.rowOfKey.get(BigInt(r.keys[i]!));
+      if (row === undefined) continue;
+      const id = c.ids[row]!;
       if (!allowed || allowed.has(id)) hits.push({ id, score: r.scores[i] });
     }
     if (hits.length < Math.min(k, subset ? subset.length : c.ids.length)) return exactSearch();
