@@ -1,13 +1,24 @@
 /**
  * Both stores side by side, and ingest with 1 vs 2 embedding workers (not a test).
  *   node --import tsx benchmarks/stores.ts --part vectors --store both --n 100000 --dim 1792 [--queries 100] [--exact-queries 20]
+ *     [--pg-url postgres://postgres@127.0.0.1:5433/lookbook] [--maintenance-work-mem 512MB] [--quantization f32|f16|i8]
  *   node --import tsx benchmarks/stores.ts --part ingest --images 256 [--rounds 2]
  *   node --import tsx benchmarks/stores.ts --part distributed --images 192 [--rounds 2]
- * vectors: seeded clustered vectors (src/index/synthetic.ts), 10 categories (a filter keeps 10%).
+ * vectors: seeded clustered vectors streamed in batches of 1,000 (ClusteredStream in src/index/synthetic.ts: any row
+ *   is regenerated from (seed, i), so 1M × 1792 never sits in this process), 10 categories (a filter keeps 10%).
+ *   --pg-url: a native PostgreSQL + pgvector server (scripts/native-postgres.sh) instead of PGlite; its `public`
+ *   schema is dropped and recreated before the run (everything in that database is lost), disk = growth of
+ *   pg_database_size, memory = summed PSS of the local `postgres` processes. --quantization: usearch precision
+ *   of the SQLite store's index (default f32). --ef-search 100,40,200: hnsw.ef_search of the PostgreSQL store, the
+ *   first for the main row, the others as extra ANN rows on the same index (native only). --reuse-pg: keep a native database
+ *   that already holds exactly n bench vectors with their index (skips load and build; disk = items + features).
+ *   Before timing: a native server's HNSW index is read into the OS cache (pg_prewarm), then every store answers
+ *   --warmup-queries (default 50) other queries with and without the filter, untimed. --m 16 --ef-construction 128:
+ *   the PostgreSQL store's HNSW build parameters (its defaults).
  *   Run one store per process (--store sqlite | postgres) for a meaningful RSS figure.
  *   Reports load time, index build time, query p50/p99 with and without a filter, recall@10 against the
- *   store's exact search, RSS growth and bytes on disk per item. PostgreSQL is PGlite (PostgreSQL 18 + pgvector
- *   0.8 compiled to WASM, single-threaded, in this process) served over TCP to `pg`: a real server is faster.
+ *   store's exact search, RSS growth and bytes on disk per item. Without --pg-url PostgreSQL is PGlite (PostgreSQL 18
+ *   + pgvector 0.8 compiled to WASM, single-threaded, in this process) served over TCP to `pg`.
  * ingest: real catalogue images (fashion-product-images-small): decode + embed + attributes, images/s, for the
  *   in-process pipeline (embedMany) and EmbedPool with 1 and 2 worker threads.
  * distributed: the same through the job table with 1 and 2 `ingest-worker` processes (images/s of the worker loops).
@@ -20,7 +31,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Embedder, embedMany } from '../src/embeddings/embedder.ts';
 import { extractAttributes } from '../src/attributes/index.ts';
-import { clusteredVectors, gaussian, mulberry32, recallAtK } from '../src/index/synthetic.ts';
+import pg from 'pg';
+import { ClusteredStream, gaussian, mulberry32, recallAtK } from '../src/index/synthetic.ts';
+import type { HnswQuantization } from '../src/index/hnsw/hnsw-index.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/store.ts';
@@ -40,6 +53,14 @@ const Q = Number(arg('queries', '100'));
 const QX = Number(arg('exact-queries', '20'));
 const IMAGES = Number(arg('images', '256'));
 const ROUNDS = Number(arg('rounds', '2'));
+const PG_URL = arg('pg-url', '');
+const MWM = arg('maintenance-work-mem', PG_URL ? '' : '512MB');
+const QUANT = arg('quantization', 'f32') as HnswQuantization;
+const EFS = arg('ef-search', '200').split(',').map(Number);
+const REUSE = argv.includes('--reuse-pg');
+const PG_M = Number(arg('m', '16'));
+const PG_EFC = Number(arg('ef-construction', '128'));
+const WARM = Number(arg('warmup-queries', '50'));
 const K = 10;
 const CATS = Array.from({ length: 10 }, (_, i) => `cat-${i}`);
 
@@ -47,6 +68,51 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const mb = (b: number) => (b / 1e6).toFixed(0);
 const du = (dir: string) => Number(execSync(`du -sb ${JSON.stringify(dir)}`).toString().split('\t')[0]);
 const rss = () => process.memoryUsage().rss;
+const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+/** Summed proportional set size (bytes) of the local `postgres` processes (a native server on this machine). */
+function postgresPss(): number {
+  let total = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/**
+ * Empties the native server's database (public schema) so each run starts clean, unless --reuse-pg and it already
+ * holds exactly N indexed bench vectors; returns its size afterwards.
+ */
+async function resetNative(url: string): Promise<{ bytes: number; server: string; mwm: string; reused: boolean }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const held = REUSE
+      ? await c
+          .query("SELECT (SELECT count(*) FROM features WHERE backbone = 'bench')::int AS n, (SELECT index_name FROM vector_spaces WHERE space = 'bench') AS idx")
+          .then((r) => (r.rows[0].idx ? r.rows[0].n : -1), () => -1)
+      : -1;
+    const reused = held === N;
+    if (!reused) await c.query('DROP SCHEMA IF EXISTS public CASCADE');
+    await c.query('CREATE SCHEMA IF NOT EXISTS public');
+    await c.query('CREATE EXTENSION IF NOT EXISTS vector');
+    if (MWM) await c.query(`ALTER DATABASE ${c.database} SET maintenance_work_mem = '${MWM.replace(/[^0-9A-Za-z]/g, '')}'`);
+    await c.query('CHECKPOINT');
+    const v = await c.query("SELECT current_setting('server_version_num')::int / 10000 AS s, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS v, pg_database_size(current_database())::float8 AS b");
+    const fresh = new pg.Client({ connectionString: url }); // ALTER DATABASE … SET applies to new sessions
+    await fresh.connect();
+    const mwm = (await fresh.query('SHOW maintenance_work_mem')).rows[0].maintenance_work_mem as string;
+    await fresh.end();
+    return { bytes: v.rows[0].b, server: `postgres ${v.rows[0].s} + pgvector ${v.rows[0].v} (native)`, mwm, reused };
+  } finally {
+    await c.end();
+  }
+}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = performance.now();
@@ -65,54 +131,117 @@ async function queryRun(s: Store, queries: Float32Array, n: number, filter: { ca
   return { times, ids };
 }
 
-async function benchVectors(kind: 'sqlite' | 'postgres', vectors: Float32Array, queries: Float32Array): Promise<Record<string, string>> {
+/** Polls pgvector's build progress (pg_stat_progress_create_index) of a native server into the log. */
+function watchBuild(url: string, t0: number): () => Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  const ready = c.connect().then(() => true, () => false);
+  const timer = setInterval(async () => {
+    if (!(await ready)) return;
+    const r = await c.query('SELECT phase, tuples_done, tuples_total FROM pg_stat_progress_create_index').catch(() => undefined);
+    const p = r?.rows[0];
+    const s = (performance.now() - t0) / 1000;
+    if (p) process.stderr.write(`  postgres: build ${s.toFixed(0)} s: ${p.phase} ${p.tuples_done}/${p.tuples_total} (${(Number(p.tuples_done) / s).toFixed(0)} rows/s, load ${loadavg()})\n`);
+  }, 60_000);
+  return async () => {
+    clearInterval(timer);
+    if (await ready) await c.end();
+  };
+}
+
+async function benchVectors(kind: 'sqlite' | 'postgres', gen: ClusteredStream, queries: Float32Array, warmup: Float32Array): Promise<Record<string, string>[]> {
   const dir = evalCacheDir('bench-stores', `${kind}-${N}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const rss0 = rss();
+  const native = kind === 'postgres' && PG_URL ? await resetNative(PG_URL) : undefined;
+  const pss0 = native ? postgresPss() : 0;
   let server: PgliteServer | undefined;
   let store: Store;
   if (kind === 'postgres') {
-    server = await startPgliteServer({ dataDir: dir });
-    store = await PostgresStore.open({ url: server.url, deferIndexes: true, maxConnections: 2 });
+    if (!native) server = await startPgliteServer({ dataDir: dir });
+    store = await PostgresStore.open({ url: native ? PG_URL : server!.url, deferIndexes: true, maxConnections: 2, efSearch: EFS[0], m: PG_M, efConstruction: PG_EFC });
   } else {
-    store = new SqliteStore({ dataDir: dir, annThreshold: 1000, hnsw: { threads: 2 } });
+    store = new SqliteStore({ dataDir: dir, annThreshold: 1000, hnsw: { threads: 2, quantization: QUANT } });
   }
+  const label = kind === 'sqlite' ? `sqlite + usearch${QUANT === 'f32' ? '' : ` (${QUANT})`}` : (native?.server ?? 'postgres (PGlite)');
+  process.stderr.write(`  ${label}: start (load ${loadavg()}${kind === 'postgres' ? `, maintenance_work_mem ${native?.mwm ?? MWM}, HNSW m ${PG_M} ef_construction ${PG_EFC}` : ''})\n`);
   const [, loadMs] = await timed(async () => {
+    if (native?.reused) return;
+    const t0 = performance.now();
     for (let s = 0; s < N; s += 1000) {
       const n = Math.min(1000, N - s);
+      const vectors = gen.rows(s, n);
       const items: Item[] = Array.from({ length: n }, (_, j) => ({
         id: `i${String(s + j).padStart(7, '0')}`, imagePath: null, contentHash: `h${s + j}`, title: null,
         category: CATS[(s + j) % CATS.length], colour: null, gender: null, price: s + j, meta: {},
       }));
       await store.upsertItems(items);
-      await store.putFeatures(items.map((it, j) => ({ contentHash: it.contentHash!, backbone: 'bench', vector: vectors.subarray((s + j) * DIM, (s + j + 1) * DIM), attributes: { colours: [], histogram: [], foreground: 1 } })));
-      if ((s / 1000) % 10 === 0) process.stderr.write(`  ${kind}: loaded ${s + n}/${N}\n`);
+      await store.putFeatures(items.map((it, j) => ({ contentHash: it.contentHash!, backbone: 'bench', vector: vectors.subarray(j * DIM, (j + 1) * DIM), attributes: { colours: [], histogram: [], foreground: 1 } })));
+      if ((s / 1000) % 50 === 0 || s + n === N) {
+        const secs = (performance.now() - t0) / 1000;
+        process.stderr.write(`  ${kind}: loaded ${s + n}/${N} in ${secs.toFixed(0)} s (${((s + n) / secs).toFixed(0)} rows/s, load ${loadavg()})\n`);
+      }
     }
   });
+  const stopWatch = native ? watchBuild(PG_URL, performance.now()) : async () => undefined;
   const [, buildMs] = await timed(async () => {
+    if (native?.reused) return;
     if (store instanceof PostgresStore) {
-      await store.pool.query("SET maintenance_work_mem = '512MB'").catch(() => undefined);
+      if (!native) await store.pool.query(`SET maintenance_work_mem = '${MWM}'`).catch(() => undefined);
       await store.buildIndexes();
+      await store.pool.query('ANALYZE items; ANALYZE features'); // planner statistics after the bulk load
     } else await (store as SqliteStore).warmIndex('bench');
     // first query also pays any lazy load
     await store.searchVectors('bench', queries.subarray(0, DIM), K);
   });
-  process.stderr.write(`  ${kind}: build ${(buildMs / 1000).toFixed(1)} s\n`);
+  await stopWatch();
+  process.stderr.write(`  ${kind}: build ${(buildMs / 1000).toFixed(1)} s (load ${loadavg()})\n`);
   const filter = { category: 'cat-3' };
+  if (native && store instanceof PostgresStore) {
+    // The 1M index (8 GB) outgrows shared_buffers: read it once into the OS page cache, as a serving box would hold it.
+    const [, ms] = await timed(() =>
+      (store as PostgresStore).pool.query(`CREATE EXTENSION IF NOT EXISTS pg_prewarm;
+        SELECT pg_prewarm(indexrelid::regclass, 'read') FROM pg_index WHERE indrelid = 'features'::regclass AND indexrelid::regclass::text LIKE 'lb_hnsw_%'`),
+    );
+    process.stderr.write(`  postgres: pg_prewarm of the HNSW index ${(ms / 1000).toFixed(1)} s\n`);
+  }
+  // Untimed warm-up on other queries (other sources), with and without the filter.
+  await queryRun(store, warmup, WARM, undefined, false);
+  await queryRun(store, warmup, WARM, filter, false);
   const ann = await queryRun(store, queries, Q, undefined, false);
   const annF = await queryRun(store, queries, Q, filter, false);
+  process.stderr.write(`  ${kind}: ANN queries done (load ${loadavg()})\n`);
+  const extra: { ef: number; ann: typeof ann; annF: typeof ann }[] = [];
+  for (const ef of kind === 'postgres' && native ? EFS.slice(1) : []) {
+    const s2 = await PostgresStore.open({ url: PG_URL, maxConnections: 1, efSearch: ef });
+    extra.push({ ef, ann: await queryRun(s2, queries, Q, undefined, false), annF: await queryRun(s2, queries, Q, filter, false) });
+    await s2.close();
+    process.stderr.write(`  ${kind}: ANN queries at ef_search ${ef} done (load ${loadavg()})\n`);
+  }
   const ex = await queryRun(store, queries, QX, undefined, true);
   const exF = await queryRun(store, queries, QX, filter, true);
   const rssGrowth = rss() - rss0;
+  const pss = native ? postgresPss() - pss0 : 0;
+  let disk: number;
+  if (native && store instanceof PostgresStore) {
+    const r = await store.pool.query(
+      `SELECT pg_database_size(current_database())::float8 AS db, pg_total_relation_size('features')::float8 AS f,
+         (SELECT sum(pg_relation_size(indexrelid))::float8 FROM pg_index WHERE indrelid = 'features'::regclass AND indexrelid::regclass::text LIKE 'lb_hnsw_%') AS hnsw`,
+    );
+    disk = native.reused
+      ? (await store.pool.query("SELECT (pg_total_relation_size('features') + pg_total_relation_size('items'))::float8 AS b")).rows[0].b
+      : r.rows[0].db - native.bytes;
+    process.stderr.write(`  postgres: database +${mb(disk)} MB, features (table + TOAST + indexes) ${mb(r.rows[0].f)} MB, HNSW index ${mb(r.rows[0].hnsw)} MB\n`);
+  }
   await store.close();
   await server?.stop();
-  const disk = du(dir);
+  disk ??= du(dir);
   fs.rmSync(dir, { recursive: true, force: true });
-  return {
-    store: kind === 'postgres' ? 'postgres (PGlite)' : 'sqlite + usearch',
-    'load s': (loadMs / 1000).toFixed(1),
-    'index s': (buildMs / 1000).toFixed(1),
+  const row = {
+    store: label,
+    ef_search: kind === 'postgres' ? String(EFS[0]) : '–',
+    'load s': native?.reused ? 'reused' : (loadMs / 1000).toFixed(1),
+    'index s': native?.reused ? 'reused' : (buildMs / 1000).toFixed(1),
     'ANN p50/p99 ms': `${pct(ann.times, 50).toFixed(1)} / ${pct(ann.times, 99).toFixed(1)}`,
     'ANN+filter p50/p99 ms': `${pct(annF.times, 50).toFixed(1)} / ${pct(annF.times, 99).toFixed(1)}`,
     'exact p50 ms': pct(ex.times, 50).toFixed(0),
@@ -120,8 +249,17 @@ async function benchVectors(kind: 'sqlite' | 'postgres', vectors: Float32Array, 
     'recall@10': recallAtK(ann.ids.slice(0, QX), ex.ids, K).toFixed(3),
     'recall@10 filter': recallAtK(annF.ids.slice(0, QX), exF.ids, K).toFixed(3),
     'RSS +MB': mb(rssGrowth),
+    'server PSS +MB': native ? mb(pss) : '–',
     'disk B/item': (disk / N).toFixed(0),
   };
+  const sweep = extra.map((e) => ({
+    ...row, ef_search: String(e.ef), 'load s': '–', 'index s': '–',
+    'ANN p50/p99 ms': `${pct(e.ann.times, 50).toFixed(1)} / ${pct(e.ann.times, 99).toFixed(1)}`,
+    'ANN+filter p50/p99 ms': `${pct(e.annF.times, 50).toFixed(1)} / ${pct(e.annF.times, 99).toFixed(1)}`,
+    'recall@10': recallAtK(e.ann.ids.slice(0, QX), ex.ids, K).toFixed(3),
+    'recall@10 filter': recallAtK(e.annF.ids.slice(0, QX), exF.ids, K).toFixed(3),
+  }));
+  return [row, ...sweep];
 }
 
 async function benchIngest(): Promise<Record<string, string>[]> {
@@ -223,20 +361,26 @@ if (PART === 'worker-child') {
   await workerCommand().parseAsync(argv.filter((a, i) => a !== '--part' && argv[i - 1] !== '--part'), { from: 'node' });
   process.exit(0);
 }
-console.log(`# stores benchmark  ${new Date().toISOString()}  node ${process.version}  load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`# stores benchmark  ${new Date().toISOString()}  node ${process.version}  load avg ${loadavg()}`);
 if (PART === 'all' || PART === 'vectors') {
   console.log(`## vectors: n=${N} dim=${DIM} queries=${Q} (exact ${QX}), k=${K}, filter keeps 10%`);
-  const { vectors } = clusteredVectors({ n: N, dim: DIM, seed: 7 });
+  const gen = new ClusteredStream({ n: N, dim: DIM, seed: 7 });
   // Queries: stored points moved by fresh noise of the clusters' spread (near a cluster, not an item).
   const g = gaussian(mulberry32(99));
-  const queries = new Float32Array(Q * DIM);
-  for (let q = 0; q < Q; q++) {
-    const src = Math.floor((q * 7919) % N);
-    for (let j = 0; j < DIM; j++) queries[q * DIM + j] = vectors[src * DIM + j] + (0.5 / Math.sqrt(DIM)) * g();
-  }
+  const near = (count: number, offset: number) => {
+    const out = new Float32Array(count * DIM);
+    for (let q = 0; q < count; q++) {
+      const src = gen.row(Math.floor((q * 7919 + offset) % N));
+      for (let j = 0; j < DIM; j++) out[q * DIM + j] = src[j] + (0.5 / Math.sqrt(DIM)) * g();
+    }
+    return out;
+  };
+  const queries = near(Q, 0);
+  const warmup = near(WARM, 4243);
   const rows: Record<string, string>[] = [];
-  for (const kind of ['sqlite', 'postgres'] as const) if (WHICH === 'both' || WHICH === kind) rows.push(await benchVectors(kind, vectors, queries));
+  for (const kind of ['sqlite', 'postgres'] as const) if (WHICH === 'both' || WHICH === kind) rows.push(...(await benchVectors(kind, gen, queries, warmup)));
   table(rows);
+  console.log(`# vectors done ${new Date().toISOString()}  load avg ${loadavg()}`);
 }
 if (PART === 'all' || PART === 'ingest') {
   console.log(`## ingest: ${IMAGES} catalogue JPEGs, decode + embed (mobilenet_v2_140, batch 32) + colour/pattern attributes`);

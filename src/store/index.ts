@@ -25,6 +25,29 @@ export function sqliteUrlToDataDir(url: string): string {
   return rest;
 }
 
+/** Lookbook's own query parameters of a postgres:// URL, removed before the URL reaches the driver. */
+const PG_TUNING = { ef_search: 'efSearch', hnsw_m: 'm', ef_construction: 'efConstruction', pool: 'maxConnections' } as const;
+
+/**
+ * Splits `postgres://…?ef_search=800&ef_construction=128&hnsw_m=24&pool=8` into the driver URL and the store's
+ * options (positive integers; anything else is LB_ERR_INVALID_ARGUMENT). Other parameters (sslmode …) stay in the URL.
+ */
+export function pgUrlOptions(url: string): { url: string; efSearch?: number; m?: number; efConstruction?: number; maxConnections?: number } {
+  const q = url.indexOf('?');
+  if (q < 0) return { url };
+  const params = new URLSearchParams(url.slice(q + 1));
+  const out: Record<string, number> = {};
+  for (const [name, key] of Object.entries(PG_TUNING)) {
+    const v = params.get(name);
+    if (v === null) continue;
+    if (!/^[1-9][0-9]{0,5}$/.test(v)) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `store URL parameter ${name} must be a positive integer, got ${JSON.stringify(v)}`);
+    out[key] = Number(v);
+    params.delete(name);
+  }
+  const rest = params.toString();
+  return { url: url.slice(0, q) + (rest ? `?${rest}` : ''), ...out };
+}
+
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if ('url' in opts && typeof opts.url === 'string') {
     const { url, ...rest } = opts;
@@ -32,7 +55,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
     if (scheme === 'sqlite:') return new SqliteStore({ ...rest, dataDir: sqliteUrlToDataDir(url) });
     if (scheme === 'postgres:' || scheme === 'postgresql:') {
       const { PostgresStore } = await import('./postgres/postgres-store.ts'); // pg is loaded only when used
-      return PostgresStore.open({ url });
+      return PostgresStore.open(pgUrlOptions(url));
     }
     throw new LookbookError('LB_ERR_INVALID_ARGUMENT', `unsupported store URL scheme ${JSON.stringify(scheme || url.slice(0, 12))} (use sqlite: or postgres:)`);
   }

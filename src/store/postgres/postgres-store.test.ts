@@ -61,6 +61,13 @@ describe('PostgresStore specifics', () => {
     } finally {
       await s.close();
     }
+    // Lookbook's tuning parameters in the URL reach the store, not the driver.
+    const t = (await openStore({ url: `${srv.url}${srv.url.includes('?') ? '&' : '?'}ef_search=37` })) as PostgresStore;
+    try {
+      assert.equal((await t.pool.query('SHOW hnsw.ef_search')).rows[0]['hnsw.ef_search'], '37');
+    } finally {
+      await t.close();
+    }
   });
 
   it('ANN queries use the HNSW index and filters are SQL (EXPLAIN)', async () => {

@@ -21,7 +21,7 @@ export interface PostgresStoreOptions extends HnswOptions {
   url: string;
   /** Pool size (default 4). */
   maxConnections?: number;
-  /** hnsw.ef_search for ANN queries (default 100; raised to k when k is larger). */
+  /** hnsw.ef_search for ANN queries (default 200; raised to k when k is larger). 400–800 for ~1M items. */
   efSearch?: number;
   /** Don't create HNSW indexes when a space first appears; call buildIndexes() after a bulk load. */
   deferIndexes?: boolean;
@@ -46,7 +46,7 @@ export class PostgresStore implements Store {
 
   /** Connects, applies pending migrations (refusing a newer schema) and returns the store. */
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
-    const ef = Math.max(1, Math.trunc(opts.efSearch ?? 100));
+    const ef = Math.max(1, Math.trunc(opts.efSearch ?? 200));
     const onConnect = async (client: pg.ClientBase) => {
       await client.query(`SET hnsw.ef_search = ${ef}`).catch(() => undefined);
       await client.query('SET hnsw.iterative_scan = relaxed_order').catch(() => undefined); // pgvector ≥ 0.8

@@ -24,7 +24,7 @@ export interface SpaceInfo {
 export interface HnswOptions {
   /** HNSW graph degree (default 16). */
   m?: number;
-  /** Build-time candidate list (default 64). */
+  /** Build-time candidate list (default 128: at 1M × 1792 it built faster than 64 and gave better recall, docs/scale-out.md). */
   efConstruction?: number;
 }
 
@@ -78,7 +78,7 @@ export async function ensureIndex(db: Queryable, info: SpaceInfo, opts: HnswOpti
   const table = info.source === 'features' ? 'features' : 'item_vectors';
   const col = info.source === 'features' ? 'backbone' : 'space';
   const m = opts.m ?? 16;
-  const ef = opts.efConstruction ?? 64;
+  const ef = opts.efConstruction ?? 128;
   await db.query(
     `CREATE INDEX IF NOT EXISTS ${name} ON ${table} USING hnsw ((vector::vector(${info.dim})) vector_cosine_ops)
      WITH (m = ${Math.trunc(m)}, ef_construction = ${Math.trunc(ef)}) WHERE ${col} = ${literal(info.space)}`,

@@ -180,17 +180,16 @@ export class VectorSpaces {
       const keys = new BigUint64Array(n);
       let dim = 0;
       let matrix = new Float32Array(0);
-      let bytes = new Uint8Array(0);
       for (const r of this.#db.prepare(sql).iterate(space) as Iterable<{ id: string; dim: number; vector: Buffer }>) {
         if (dim === 0) {
           dim = r.dim;
           matrix = new Float32Array(n * dim);
-          bytes = new Uint8Array(matrix.buffer);
         }
         if (r.dim !== dim || r.vector.byteLength !== dim * 4) {
           throw new LookbookError('LB_ERR_DIMENSION', `space ${space} mixes dimensions ${dim} and ${r.dim} (item ${r.id})`, { subject: r.id });
         }
-        bytes.set(r.vector, ids.length * dim * 4);
+        // One row's view at a time: a view of the whole matrix would exceed 2^32 bytes above ~599k × 1792.
+        new Uint8Array(matrix.buffer, ids.length * dim * 4, dim * 4).set(r.vector);
         keys[ids.length] = rowKey(r.id, r.vector);
         ids.push(r.id);
       }
