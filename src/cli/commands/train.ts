@@ -8,7 +8,7 @@ import { openFromCli, parseIntArg, printJson, table, withGlobals, type GlobalOpt
 
 interface StyleTrainOptions extends GlobalOptions {
   label: string;
-  minCount: number;
+  minCount?: number;
   rare: 'other' | 'exclude';
   epochs?: number;
   hidden?: number;
@@ -21,7 +21,7 @@ function styleTrain(): Command {
   return withGlobals(new Command('style'))
     .description('Train a classifier head on the CNN features (+ colour histogram) for a label column: usage/style, articleType, season, pattern…')
     .option('-l, --label <column>', 'label column (a metadata column, or category / colour / gender)', 'usage')
-    .option('--min-count <n>', 'classes with fewer examples are grouped or excluded', parseIntArg, 50)
+    .option('--min-count <n>', 'classes with fewer examples are grouped or excluded (default 50; 2% of the labelled items, at least 5, below 2,500)', parseIntArg)
     .option('--rare <mode>', 'what to do with rare classes: other | exclude', 'other')
     .option('--epochs <n>', 'maximum epochs (early stopping decides)', parseIntArg)
     .option('--hidden <n>', 'hidden units (0 = softmax regression)', (v) => Number(v))

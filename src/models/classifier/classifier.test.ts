@@ -12,7 +12,7 @@ import type { Item } from '../../types.ts';
 import { expectedCalibrationError } from './calibration.ts';
 import { CategoricalHead, type FeatureSpec } from './classifier.ts';
 import { buildInputs } from './features.ts';
-import { assertColumn, planLabels } from './labels.ts';
+import { assertColumn, defaultMinCount, planLabels } from './labels.ts';
 import { makeRng, stratifiedSplit, gatherRows } from './random.ts';
 
 /** Gaussian-ish clusters in d dims with a skewed class distribution. */
@@ -134,6 +134,11 @@ test('rare classes are grouped into Other or excluded; a bad column names the av
     () => planLabels('usage', ['a', 'b'], ['usage'], { minCount: 50, rare: 'exclude' }),
     (e) => isLookbookError(e) && e.code === 'LB_ERR_LABEL_COLUMN',
   );
+  // Without minCount the threshold scales with the catalogue: 117 labelled values → 5, so Party (2) is still rare
+  // but a 30-example class is kept, which the fixed 50 would have grouped.
+  assert.deepEqual([defaultMinCount(100), defaultMinCount(1000), defaultMinCount(35_000)], [5, 20, 50]);
+  const small = planLabels('usage', [...values, ...Array(30).fill('Formal')], ['usage']);
+  assert.deepEqual(small.classes, ['Casual', 'Sports', 'Formal', 'Other']);
 });
 
 test('on a small real sample (thumbnail pixels + colour histogram) the head converges and beats the majority class', async (t) => {

@@ -30,7 +30,7 @@ export function availableColumns(items: Item[]): string[] {
 }
 
 export interface LabelPlanOptions {
-  /** Classes with fewer examples than this are grouped or excluded (default 50). */
+  /** Classes with fewer examples than this are grouped or excluded (default: 50, or labelled/50 but at least 5 below 2,500 labelled items). */
   minCount?: number;
   /** 'other' groups rare classes into one class named `otherName`; 'exclude' drops their items. */
   rare?: 'other' | 'exclude';
@@ -54,6 +54,11 @@ export interface LabelPlan {
   classOf(value: string | undefined): number;
 }
 
+/** Rare-class threshold when none is given: 50, scaled down for small catalogues (2% of the labelled items, at least 5). */
+export function defaultMinCount(labelled: number): number {
+  return Math.max(5, Math.min(50, Math.floor(labelled / 50)));
+}
+
 /**
  * Plans the classes for a column from the raw values of the training items.
  * Throws LB_ERR_LABEL_COLUMN when the column is absent or leaves fewer than two classes.
@@ -64,7 +69,7 @@ export function planLabels(
   available: string[],
   opts: LabelPlanOptions = {},
 ): LabelPlan {
-  const minCount = opts.minCount ?? 50;
+  const minCount = opts.minCount ?? defaultMinCount(values.filter((v) => v !== undefined).length);
   const rareMode = opts.rare ?? 'other';
   const otherName = opts.otherName ?? 'Other';
   const freq = new Map<string, number>();
