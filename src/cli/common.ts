@@ -82,6 +82,16 @@ export function filterFromOptions(o: FilterFields): ItemFilter {
   return itemFilterFrom(o, '--where');
 }
 
+/**
+ * After a filtered query came back empty (text output only): says so on stderr with the catalogue's categories,
+ * since a misspelt filter value is the usual cause. Does nothing when results were found or no filter was set.
+ */
+export async function hintEmptyFilter(lb: Lookbook, filter: ItemFilter, found: number): Promise<void> {
+  if (found > 0 || Object.keys(filter).every((k) => k === 'excludeIds')) return;
+  const cats = [...new Set((await lb.store.listItems({ limit: 5000 })).map((i) => i.category).filter(Boolean))].slice(0, 15);
+  process.stderr.write(`No item matches the filters. Categories in this catalogue include: ${cats.join(', ') || '(none)'}\n`);
+}
+
 /** Prints JSON on stdout (for --json). */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

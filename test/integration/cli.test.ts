@@ -84,6 +84,11 @@ test('bad input: unknown item, missing mapped column, missing file, bad number â
   const badK = lookbook(['similar', 'demo-0001', '-k', 'many', '--data-dir', dataDir]);
   assert.equal(badK.code, 1);
   assert.match(badK.stderr, /not a positive integer/);
+  // A filter value that matches nothing: empty answer, exit 0, and a hint naming the real categories.
+  // (recommend and outfit fill-blank/complete print the same hint through hintEmptyFilter.)
+  const none = lookbook(['similar', 'demo-0001', '--category', 'no-such-category', '--data-dir', dataDir]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stderr, /No item matches the filters\. Categories in this catalogue include: \w/);
 });
 
 test('ingesting the wrong file keeps the stored catalogue and exits 1', () => {

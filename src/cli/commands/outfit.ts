@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { importOutfits } from '../../outfits/import.ts';
 import { completeTheLook, fillInTheBlank, openOutfitContext, scoreOutfit } from '../../pipelines/outfit.ts';
 import { trainCompatibilityFromStore } from '../../models/compatibility/registry.ts';
-import { filterFromOptions, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
+import { filterFromOptions, hintEmptyFilter, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
 import type { Lookbook } from '../../lookbook.ts';
 
 async function withOutfits<T>(o: GlobalOptions, fn: (lb: Lookbook) => Promise<T>): Promise<void> {
@@ -91,7 +91,10 @@ export function outfitCommand(): Command {
             k: o.top as number,
             filter: filterFromOptions(o as never),
           });
-          if (!o.json) process.stdout.write(`blank: ${r.category ?? '?'}\n${table(r.ranked.map((c, i) => [i + 1, c.id, c.category ?? '', c.score.toFixed(3), c.reason]), ['#', 'id', 'category', 'score', 'why'])}\n`);
+          if (!o.json) {
+            process.stdout.write(`blank: ${r.category ?? '?'}\n${table(r.ranked.map((c, i) => [i + 1, c.id, c.category ?? '', c.score.toFixed(3), c.reason]), ['#', 'id', 'category', 'score', 'why'])}\n`);
+            await hintEmptyFilter(lb, filterFromOptions(o as never), r.ranked.length);
+          }
           return r;
         }),
       ),
@@ -115,6 +118,7 @@ export function outfitCommand(): Command {
               process.stdout.write(`Outfit ${i + 1}: score ${x.score.toFixed(3)} [${x.categories.join(' + ')}]\n`);
               for (const a of x.added) process.stdout.write(`  + ${a.id} (${a.category ?? '?'}): ${a.reason}\n`);
             });
+            await hintEmptyFilter(lb, filterFromOptions(o as never), r.outfits.length);
           }
           return r;
         }),

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { LookbookError } from '../../errors.ts';
 import { recommend, type RecommendAnswer } from '../../pipelines/recommender-service.ts';
-import { filterFromOptions, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
+import { filterFromOptions, hintEmptyFilter, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
 
 export function formatRecommendations(a: RecommendAnswer): string {
   const who = a.query.userId ? `user ${a.query.userId}` : `liked items ${a.query.likedItemIds?.join(', ')}`;
@@ -24,13 +24,17 @@ export function recommendCommand(): Command {
       if (!user && !liked?.length) throw new LookbookError('LB_ERR_INVALID_ARGUMENT', 'give --user <id> or --liked <ids...>');
       const lb = await openFromCli(o, { create: false });
       try {
+        const filter = filterFromOptions(o as never);
         const answer = await recommend(lb.ctx, user ? { userId: user, likedItemIds: liked } : { likedItemIds: liked! }, {
           k: o.top as number,
           removeSeen: !o.keepSeen,
-          filter: filterFromOptions(o as never),
+          filter,
         });
         if (o.json) printJson(answer);
-        else process.stdout.write(formatRecommendations(answer));
+        else {
+          process.stdout.write(formatRecommendations(answer));
+          await hintEmptyFilter(lb, filter, answer.results.length);
+        }
       } finally {
         await lb.close();
       }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { filterFromOptions, itemOrImage, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
+import { filterFromOptions, hintEmptyFilter, itemOrImage, openFromCli, parseIntArg, printJson, table, withFilters, withGlobals, type GlobalOptions } from '../common.ts';
 import type { SimilarAnswer } from '../../pipelines/similar.ts';
 
 export function formatSimilar(a: SimilarAnswer): string {
@@ -19,19 +19,17 @@ export function similarCommand(): Command {
     .action(async (q: string, o: GlobalOptions & Record<string, unknown>) => {
       const lb = await openFromCli(o, { create: false });
       try {
+        const filter = filterFromOptions(o as never);
         const answer = await lb.similar(await itemOrImage(lb, q), {
           k: o.top as number,
-          filter: filterFromOptions(o as never),
+          filter,
           space: o.space as string,
           exact: Boolean(o.exact),
         });
         if (o.json) printJson(answer);
         else {
           process.stdout.write(formatSimilar(answer));
-          if (answer.results.length === 0) {
-            const cats = [...new Set((await lb.store.listItems({ limit: 5000 })).map((i) => i.category).filter(Boolean))].slice(0, 15);
-            process.stderr.write(`No item matches the filters. Categories in this catalogue include: ${cats.join(', ') || '(none)'}\n`);
-          }
+          await hintEmptyFilter(lb, filter, answer.results.length);
         }
       } finally {
         await lb.close();
