@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { openStore } from '../src/store/index.ts';
 import { completeTheLook, openOutfitContext, scoreOutfit } from '../src/pipelines/outfit.ts';
 import { makeRng } from '../src/models/compatibility/data.ts';
+import { pct } from './util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,11 +43,10 @@ try {
     await scoreOutfit(ctx, o.itemIds);
     sc.push(performance.now() - t0);
   }
-  const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
   const report = {
     catalogueItems: ids.length, queries: q, outfitsPerQuery: produced / q,
-    completeTheLookMs: { p50: pct(lat, 0.5), p95: pct(lat, 0.95), max: Math.max(...lat) },
-    scoreOutfitMs: { p50: pct(sc, 0.5), p95: pct(sc, 0.95) },
+    completeTheLookMs: { p50: pct(lat, 50), p95: pct(lat, 95), max: Math.max(...lat) },
+    scoreOutfitMs: { p50: pct(sc, 50), p95: pct(sc, 95) },
     command: `node --import tsx benchmarks/outfit.ts ${process.argv.slice(2).join(' ')}`.trim(),
   };
   if (values.json) console.log(JSON.stringify(report, null, 2));

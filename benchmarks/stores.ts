@@ -42,9 +42,10 @@ import { startPgliteServer, type PgliteServer } from '../src/testing/pglite-serv
 import type { Item } from '../src/types.ts';
 import { EmbedPool } from '../src/workers/embed-pool.ts';
 import { workerCommand } from '../src/workers/worker-command.ts';
+import { argText, pct } from './util.ts';
 
 const argv = process.argv;
-const arg = (name: string, dflt: string) => (argv.indexOf(`--${name}`) >= 0 ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
+const arg = argText;
 const PART = arg('part', 'all');
 const WHICH = arg('store', 'both');
 const N = Number(arg('n', '100000'));
@@ -64,7 +65,6 @@ const WARM = Number(arg('warmup-queries', '50'));
 const K = 10;
 const CATS = Array.from({ length: 10 }, (_, i) => `cat-${i}`);
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const mb = (b: number) => (b / 1e6).toFixed(0);
 const du = (dir: string) => Number(execSync(`du -sb ${JSON.stringify(dir)}`).toString().split('\t')[0]);
 const rss = () => process.memoryUsage().rss;

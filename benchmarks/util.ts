@@ -8,6 +8,12 @@ export function arg(name: string, dflt: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
+/** A text `--name value` command-line option, or the default. */
+export function argText(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
+}
+
 /** The p-th percentile (0..100) of a list of numbers (nearest rank, lower). */
 export function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

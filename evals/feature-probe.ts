@@ -25,6 +25,7 @@ import { loadFeatureSet, type FeatureSet } from '../src/models/classifier/datase
 import { labelOf } from '../src/models/classifier/labels.ts';
 import { gatherRows, stratifiedSplit } from '../src/models/classifier/random.ts';
 import { retrievalAtK } from '../src/models/metric-space/retrieval.ts';
+import { normalizeRows } from '../src/index/vector-index.ts';
 import { prepareImage } from '../src/processors/image.ts';
 import { REPO_ROOT, evalCacheDir } from '../src/testing/datasets.ts';
 
@@ -89,18 +90,15 @@ function combine(set: FeatureSet, spec: string): FeatureSet {
   const n = ids.length;
   const parts = spec.split(',').map((p) => ({ name: p.split(':')[0]!, w: Number(p.split(':')[1] ?? 1) }));
   const dim = parts.reduce((s, p) => s + DIMS[p.name]!, 0);
+  const total = Math.sqrt(parts.reduce((t, q) => t + q.w * q.w, 0)); // unit-norm blocks × weights → unit-norm rows
   const out = new Float32Array(n * dim);
   let off = 0;
   for (const p of parts) {
     const d = DIMS[p.name]!;
     const buf = fs.readFileSync(path.join(TAPS, `${p.name}.f32`));
-    const a = new Float32Array(buf.buffer, buf.byteOffset, n * d);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += a[i * d + k]! ** 2;
-      const f = p.w / Math.sqrt(s || 1) / Math.sqrt(parts.reduce((t, q) => t + q.w * q.w, 0));
-      for (let k = 0; k < d; k++) out[i * dim + off + k] = a[i * d + k]! * f;
-    }
+    const a = normalizeRows(new Float32Array(buf.buffer, buf.byteOffset, n * d), d);
+    const f = p.w / total;
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) out[i * dim + off + k] = a[i * d + k]! * f;
     off += d;
   }
   return { ...set, dim, vectors: out };

@@ -12,6 +12,11 @@ export interface FilterFields {
   where?: string[];
 }
 
+/** True when the filter restricts by item fields (category, price, meta …), not only by excluding ids. */
+export function restrictsItems(filter: ItemFilter | undefined): filter is ItemFilter {
+  return filter !== undefined && Object.keys(filter).some((key) => key !== 'excludeIds');
+}
+
 /** `whereName` is how the caller spells the where option in messages (`--where` on the CLI, `where` over HTTP). */
 export function itemFilterFrom(q: FilterFields, whereName = 'where'): ItemFilter {
   const f: ItemFilter = {};

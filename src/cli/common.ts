@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/index.ts';
-import { itemFilterFrom, type FilterFields } from '../catalog/filter.ts';
+import { itemFilterFrom, restrictsItems, type FilterFields } from '../catalog/filter.ts';
 import { Lookbook } from '../lookbook.ts';
 import { LookbookError } from '../errors.ts';
 import type { ItemFilter } from '../types.ts';
@@ -87,7 +87,7 @@ export function filterFromOptions(o: FilterFields): ItemFilter {
  * since a misspelt filter value is the usual cause. Does nothing when results were found or no filter was set.
  */
 export async function hintEmptyFilter(lb: Lookbook, filter: ItemFilter, found: number): Promise<void> {
-  if (found > 0 || Object.keys(filter).every((k) => k === 'excludeIds')) return;
+  if (found > 0 || !restrictsItems(filter)) return;
   const cats = [...new Set((await lb.store.listItems({ limit: 5000 })).map((i) => i.category).filter(Boolean))].slice(0, 15);
   process.stderr.write(`No item matches the filters. Categories in this catalogue include: ${cats.join(', ') || '(none)'}\n`);
 }

@@ -5,6 +5,7 @@
  * readable reasons ("looks like <title> you liked", "people who rented <title> also rented this",
  * "popular now"). CLI, HTTP and library all call this function.
  */
+import { restrictsItems } from '../catalog/filter.ts';
 import { LookbookError } from '../errors.ts';
 import { eventWeight, resolveWeights, type EventWeights } from '../events/weights.ts';
 import type { Explanation, Recommender, UserRef } from '../models/recommender.ts';
@@ -91,7 +92,7 @@ export async function recommendForUser(ctx: RecommendContext, user: UserQuery, o
     if (i !== undefined) exclude.add(i);
   }
   let candidates: number[] | undefined;
-  if (opts.filter && Object.keys(opts.filter).some((key) => key !== 'excludeIds')) {
+  if (restrictsItems(opts.filter)) {
     const allowed = await allowedItemIds(store, opts.filter);
     candidates = [];
     for (const id of allowed) {

@@ -207,8 +207,7 @@ export class VectorSpaces {
   #attachIndex(c: SpaceCache, prev?: SpaceCache): void {
     const base = prev?.hnsw && prev.dim === c.dim ? { idx: prev.hnsw, keys: prev.keys, churn: prev.churn ?? 0, source: 'memory' as const, record: undefined } : this.#loadSaved(c);
     if (base) {
-      const now = new Set(c.keys);
-      const remove = base.keys.filter((k) => !now.has(k));
+      const remove = base.keys.filter((k) => !c.rowOfKey.has(k));
       const before = new Set(base.keys);
       const addRows: number[] = [];
       c.keys.forEach((k, r) => {
